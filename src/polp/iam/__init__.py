@@ -1,0 +1,1 @@
+"""The AWS IAM policy language: model, parser, catalog and evaluation."""

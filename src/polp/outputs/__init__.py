@@ -1,0 +1,1 @@
+"""Report writers: terminal text, JSON, SARIF, Markdown and HTML."""
