@@ -15,7 +15,7 @@ from typing import Literal
 from polp.errors import Location
 from polp.iam.model import Policy
 
-PrincipalKind = Literal["user", "role", "group"]
+PrincipalKind = Literal["user", "role", "group", "policy"]
 PolicyKind = Literal["inline", "managed", "aws-managed", "boundary", "trust", "resource", "scp", "file"]
 
 

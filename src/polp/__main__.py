@@ -1,0 +1,3 @@
+from polp.cli import main
+
+main()

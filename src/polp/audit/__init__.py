@@ -1,0 +1,1 @@
+"""The audit: sources -> effective permissions -> checks -> findings."""

@@ -1,0 +1,1 @@
+"""One module per check; each exports ``CHECK`` (see :mod:`polp.checks.interface`)."""
