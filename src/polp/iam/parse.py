@@ -24,7 +24,8 @@ _STATEMENT_KEYS = frozenset(
     {"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource",
      "Condition"}
 )
-_PRINCIPAL_KEYS = {"AWS": "aws", "Service": "service", "Federated": "federated", "CanonicalUser": "canonical_user"}
+_PRINCIPAL_KEYS = {"AWS": "aws", "Service": "service", "Federated": "federated",
+                   "CanonicalUser": "canonical_user"}
 _EXCLUSIVE = (("Action", "NotAction"), ("Resource", "NotResource"), ("Principal", "NotPrincipal"))
 
 
@@ -56,6 +57,15 @@ class _Parser:
     def problem(self, message: str, path: JsonPath) -> None:
         self.problems.append((message, path))
 
+    def text_keys(self, value: Mapping[Any, Any], path: JsonPath) -> bool:
+        """Whether every key of ``value`` is a string (a YAML or Python mapping may have others)."""
+        ok = True
+        for key in value:
+            if not isinstance(key, str):
+                self.problem(f"element names must be strings, found {_json_type(key)} {key!r}", (*path, key))
+                ok = False
+        return ok
+
     def strings(self, value: object, path: JsonPath, element: str) -> tuple[str, ...] | None:
         """A string or a list of strings, as AWS accepts for Action, Resource and friends."""
         if isinstance(value, str):
@@ -65,6 +75,8 @@ class _Parser:
             for i, item in enumerate(value):
                 if isinstance(item, str):
                     out.append(item)
+                elif item is None:
+                    continue  # IAM accepts and ignores a null inside a list
                 else:
                     self.problem(f"{element} must be a string or a list of strings, found {_json_type(item)}",
                                  (*path, i))
@@ -79,6 +91,8 @@ class _Parser:
             self.problem(f'{element} must be "*" or an object such as {{"AWS": ...}}', path)
             return None
         fields: dict[str, tuple[str, ...]] = {}
+        if not self.text_keys(value, path):
+            return None
         for kind, items in value.items():
             attr = _PRINCIPAL_KEYS.get(kind)
             if attr is None:
@@ -88,23 +102,31 @@ class _Parser:
             parsed = self.strings(items, (*path, kind), f"{element}.{kind}")
             if parsed is not None:
                 fields[attr] = parsed
-        return Principal(**fields)
+        return Principal(aws=fields.get("aws", ()), service=fields.get("service", ()),
+                         federated=fields.get("federated", ()),
+                         canonical_user=fields.get("canonical_user", ()))
 
     def condition(self, value: object, path: JsonPath) -> tuple[ConditionClause, ...]:
         if not isinstance(value, Mapping):
             self.problem(f"Condition must be an object, found {_json_type(value)}", path)
             return ()
         clauses: list[ConditionClause] = []
+        if not self.text_keys(value, path):
+            return ()
         for operator, block in value.items():
             op_path = (*path, operator)
             parsed = parse_operator(operator)
             if parsed is None:
+                if isinstance(block, Mapping) and not block:
+                    continue  # IAM accepts an unknown operator with no keys: it constrains nothing
                 self.problem(f"unknown condition operator {operator!r}", op_path)
                 continue
             qualifier, base, if_exists = parsed
             if not isinstance(block, Mapping):
                 self.problem(f"condition operator {operator} must map keys to values, found "
                              f"{_json_type(block)}", op_path)
+                continue
+            if not self.text_keys(block, op_path):
                 continue
             for key, raw in block.items():
                 key_path = (*op_path, key)
@@ -130,6 +152,8 @@ class _Parser:
             self.problem(f"a statement must be an object, found {_json_type(value)}", path)
             return None
         start = len(self.problems)
+        if not self.text_keys(value, path):
+            return None
         for key in value:
             if key not in _STATEMENT_KEYS:
                 self.problem(f"unknown statement element {key!r}", (*path, key))
@@ -175,6 +199,8 @@ class _Parser:
     def policy(self, value: object) -> Policy | None:
         if not isinstance(value, Mapping):
             self.problem(f"a policy document must be a JSON object, found {_json_type(value)}", ())
+            return None
+        if not self.text_keys(value, ()):
             return None
         for key in value:
             if key not in _TOP_KEYS:
