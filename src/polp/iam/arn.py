@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from polp.iam.wildcards import SEGMENT_STAR, glob_match, globs_intersect, globs_intersect_segmented
+from polp.iam.matching import arn_pattern_matches
+from polp.iam.wildcards import SEGMENT_STAR, globs_intersect, globs_intersect_segmented
 
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
 
@@ -96,23 +97,14 @@ def service_of(arn: str) -> str | None:
     return parsed.service if parsed is not None else None
 
 
-@lru_cache(maxsize=1 << 16)
 def arn_matches(pattern: str, arn: str) -> bool:
     """Whether the Resource/``ArnLike`` pattern ``pattern`` matches the ARN ``arn``.
 
-    ``*`` matches anything. Otherwise each of the six components is glob-matched separately and
-    case-sensitively; if either side is not an ARN, the whole strings are glob-matched instead.
+    ``*`` matches anything; otherwise each of the six components is glob-matched separately and
+    case-sensitively (a wildcard in the region cannot swallow a colon). The one implementation is
+    :func:`polp.iam.matching.arn_pattern_matches`, which the evaluator uses too.
     """
-    if pattern == "*":
-        return True
-    pattern_parts = split_components(pattern)
-    value = parse_arn(arn)
-    if pattern_parts is None or value is None:
-        return glob_match(pattern, arn, case_sensitive=True)
-    return all(
-        glob_match(p, v, case_sensitive=True)
-        for p, v in zip(pattern_parts, value.components, strict=True)
-    )
+    return arn_pattern_matches(pattern, arn)
 
 
 def arn_template_to_glob(template: str) -> str:
