@@ -16,8 +16,16 @@ from polp.errors import InputError, Location
 from polp.inventory import Inventory, PrincipalRecord
 from polp.outputs.json_report import render_json
 
-RULE = Rule(id="POLP-TEST-009", name="always", category="wildcards", severity=Severity.high,
-            confidence=Confidence.high, summary="s", explanation="e", remediation="r")
+RULE = Rule(
+    id="POLP-TEST-009",
+    name="always",
+    category="wildcards",
+    severity=Severity.high,
+    confidence=Confidence.high,
+    summary="s",
+    explanation="e",
+    remediation="r",
+)
 NOW = datetime(2026, 11, 27, tzinfo=UTC).timestamp()
 
 
@@ -30,16 +38,22 @@ CHECK = Check(RULE, _always)
 
 def _inventory(tf: Path | None = None) -> Inventory:
     loc = Location(str(tf), 3, 1) if tf else None
-    return Inventory(principals=(
-        PrincipalRecord("role", "legacy-build", "arn:aws:iam::111122223333:role/legacy-build", location=loc),
-        PrincipalRecord("role", "deployer", "arn:aws:iam::111122223333:role/deployer"),
-    ))
+    return Inventory(
+        principals=(
+            PrincipalRecord(
+                "role", "legacy-build", "arn:aws:iam::111122223333:role/legacy-build", location=loc
+            ),
+            PrincipalRecord("role", "deployer", "arn:aws:iam::111122223333:role/deployer"),
+        )
+    )
 
 
 def test_ignore_by_rule_and_principal_glob(tmp_path: Path) -> None:
     cfg = tmp_path / "polp.toml"
-    cfg.write_text('[[ignore]]\nrule = "always"\nprincipal = "arn:aws:iam::*:role/legacy-*"\n'
-                   'reason = "tracked in SEC-1"\n')
+    cfg.write_text(
+        '[[ignore]]\nrule = "always"\nprincipal = "arn:aws:iam::*:role/legacy-*"\n'
+        'reason = "tracked in SEC-1"\n'
+    )
     report = audit_inventory(_inventory(), load_config(str(cfg)), checks=[CHECK], now=NOW)
     assert [f.principal.name for f in report.findings if f.principal] == ["deployer"]
     assert report.suppressed[0].reason == "tracked in SEC-1"
@@ -47,8 +61,10 @@ def test_ignore_by_rule_and_principal_glob(tmp_path: Path) -> None:
 
 def test_expired_ignore_stops_working_and_is_reported(tmp_path: Path) -> None:
     cfg = tmp_path / "pyproject.toml"
-    cfg.write_text('[project]\nname = "x"\n\n[tool.polp]\nfail-on = "high"\n\n[[tool.polp.ignore]]\n'
-                   'rule = "POLP-TEST-009"\nreason = "temporary"\nexpires = 2026-01-31\n')
+    cfg.write_text(
+        '[project]\nname = "x"\n\n[tool.polp]\nfail-on = "high"\n\n[[tool.polp.ignore]]\n'
+        'rule = "POLP-TEST-009"\nreason = "temporary"\nexpires = 2026-01-31\n'
+    )
     config = load_config(str(cfg))
     assert config.fail_on is Severity.high
     report = audit_inventory(_inventory(), config, checks=[CHECK], now=NOW)
@@ -61,13 +77,16 @@ def test_expired_ignore_stops_working_and_is_reported(tmp_path: Path) -> None:
 
 def test_inline_ignore_in_terraform(tmp_path: Path) -> None:
     tf = tmp_path / "main.tf"
-    tf.write_text('# polp:ignore[POLP-TEST-009] generated names\nresource "aws_iam_role" "x" {\n'
-                  '  name = "legacy-build"\n}\n')
+    tf.write_text(
+        '# polp:ignore[POLP-TEST-009] generated names\nresource "aws_iam_role" "x" {\n'
+        '  name = "legacy-build"\n}\n'
+    )
     # The finding points at line 3; the comment is two lines up: not covered.
     report = audit_inventory(_inventory(tf), load_config(str(_empty(tmp_path))), checks=[CHECK], now=NOW)
     assert len(report.findings) == 2
-    tf.write_text('resource "aws_iam_role" "x" {\n  # polp:ignore[always] generated names\n'
-                  '  name = "legacy-build"\n}\n')
+    tf.write_text(
+        'resource "aws_iam_role" "x" {\n  # polp:ignore[always] generated names\n  name = "legacy-build"\n}\n'
+    )
     from polp.audit import inline_ignores
 
     inline_ignores._lines.cache_clear()

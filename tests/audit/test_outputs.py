@@ -19,25 +19,51 @@ from polp.outputs.text import render_text
 
 ROOT = Path(__file__).resolve().parents[2]
 
-RULE = Rule(id="POLP-TEST-001", name="test-rule", category="destruction", severity=Severity.critical,
-            confidence=Confidence.high, summary="Can delete backups",
-            explanation="Deleting snapshots prevents recovery.", remediation="Remove rds:DeleteDBSnapshot.")
-LOW = Rule(id="POLP-TEST-002", name="low-rule", category="wildcards", severity=Severity.low,
-           confidence=Confidence.medium, summary="s", explanation="e", remediation="r")
+RULE = Rule(
+    id="POLP-TEST-001",
+    name="test-rule",
+    category="destruction",
+    severity=Severity.critical,
+    confidence=Confidence.high,
+    summary="Can delete backups",
+    explanation="Deleting snapshots prevents recovery.",
+    remediation="Remove rds:DeleteDBSnapshot.",
+)
+LOW = Rule(
+    id="POLP-TEST-002",
+    name="low-rule",
+    category="wildcards",
+    severity=Severity.low,
+    confidence=Confidence.medium,
+    summary="s",
+    explanation="e",
+    remediation="r",
+)
 
 
 def _finding(rule: Rule = RULE, line: int | None = 12, name: str = "deployer") -> Finding:
-    return Finding(rule=rule, message="can delete <database> snapshots | all of them",
-                   principal=PrincipalInfo("role", name, f"arn:aws:iam::111122223333:role/{name}"),
-                   policy="AdministratorAccess", statement="Statement[0]",
-                   actions=("rds:DeleteDBSnapshot", "rds:DeleteDBClusterSnapshot"), resources=("*",),
-                   location=Location("examples/x/account.json", line, 5, "RoleDetailList[0]"))
+    return Finding(
+        rule=rule,
+        message="can delete <database> snapshots | all of them",
+        principal=PrincipalInfo("role", name, f"arn:aws:iam::111122223333:role/{name}"),
+        policy="AdministratorAccess",
+        statement="Statement[0]",
+        actions=("rds:DeleteDBSnapshot", "rds:DeleteDBClusterSnapshot"),
+        resources=("*",),
+        location=Location("examples/x/account.json", line, 5, "RoleDetailList[0]"),
+    )
 
 
 def _report(**kwargs: Any) -> AuditReport:
     findings = [_finding(), _finding(LOW, None, "builder")]
-    return AuditReport(findings=findings, rules=[RULE, LOW], subjects=2, inputs=["examples/x/account.json"],
-                       suppressed=[Suppressed(_finding(LOW, 3, "other"), "accepted risk", "config")], **kwargs)
+    return AuditReport(
+        findings=findings,
+        rules=[RULE, LOW],
+        subjects=2,
+        inputs=["examples/x/account.json"],
+        suppressed=[Suppressed(_finding(LOW, 3, "other"), "accepted risk", "config")],
+        **kwargs,
+    )
 
 
 def test_json_report_validates_against_the_documented_schema() -> None:
@@ -46,8 +72,12 @@ def test_json_report_validates_against_the_documented_schema() -> None:
     jsonschema.validate(data, schema)
     assert data["summary"]["by_severity"] == {"critical": 1, "high": 0, "medium": 0, "low": 1}
     assert data["findings"][0]["severity"] == "critical"  # worst first
-    assert data["findings"][0]["location"] == {"file": "examples/x/account.json", "line": 12, "column": 5,
-                                               "path": "RoleDetailList[0]"}
+    assert data["findings"][0]["location"] == {
+        "file": "examples/x/account.json",
+        "line": 12,
+        "column": 5,
+        "path": "RoleDetailList[0]",
+    }
     assert data["suppressed"][0]["reason"] == "accepted risk"
 
 

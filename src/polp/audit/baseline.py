@@ -9,10 +9,10 @@ from polp.iam.source import loads_strict, read_text
 def load_baseline(path: str) -> set[str]:
     data, _ = loads_strict(read_text(path), path)
     if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
-        raise InputError("not a polp JSON report (no \"findings\" list)", Location(path))
+        raise InputError('not a polp JSON report (no "findings" list)', Location(path))
     ids: set[str] = set()
     for i, finding in enumerate(data["findings"]):
         if not isinstance(finding, dict) or not isinstance(finding.get("id"), str):
-            raise InputError("a finding has no \"id\"", Location(path, path=f"findings[{i}].id"))
+            raise InputError('a finding has no "id"', Location(path, path=f"findings[{i}].id"))
         ids.add(finding["id"])
     return ids

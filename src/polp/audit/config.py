@@ -44,8 +44,10 @@ class Ignore:
         if self.principal is not None:
             if finding.principal is None:
                 return False
-            if not any(glob_match(self.principal, value, case_sensitive=True)
-                       for value in (finding.principal.arn, finding.principal.name)):
+            if not any(
+                glob_match(self.principal, value, case_sensitive=True)
+                for value in (finding.principal.arn, finding.principal.name)
+            ):
                 return False
         if self.policy is not None:
             if finding.policy is None or not glob_match(self.policy, finding.policy, case_sensitive=True):
@@ -61,17 +63,18 @@ class AuditConfig:
     path: str | None = None
 
 
+def _has_polp_table(pyproject: Path) -> bool:
+    try:
+        return "[tool.polp" in pyproject.read_text(encoding="utf-8")
+    except OSError:
+        return False
+
+
 def _find_default(start: Path) -> Path | None:
     for directory in (start, *start.parents):
         for name in ("polp.toml", "pyproject.toml"):
             candidate = directory / name
-            if candidate.is_file():
-                if name == "pyproject.toml":
-                    try:
-                        if "[tool.polp" not in candidate.read_text(encoding="utf-8"):
-                            continue
-                    except OSError:
-                        continue
+            if candidate.is_file() and (name == "polp.toml" or _has_polp_table(candidate)):
                 return candidate
         if (directory / ".git").exists():
             break
@@ -79,8 +82,11 @@ def _find_default(start: Path) -> Path | None:
 
 
 def _ignore_lines(text: str) -> list[int]:
-    return [i for i, line in enumerate(text.splitlines(), start=1) if line.strip().startswith("[[")
-            and "ignore" in line]
+    return [
+        i
+        for i, line in enumerate(text.splitlines(), start=1)
+        if line.strip().startswith("[[") and "ignore" in line
+    ]
 
 
 def load_config(path: str | None = None, *, search_from: Path | None = None) -> AuditConfig:
@@ -105,7 +111,9 @@ def load_config(path: str | None = None, *, search_from: Path | None = None) -> 
     known = {"ignore", "fail-on", "max-key-age-days"}
     unknown = sorted(set(data) - known)
     if unknown:
-        raise InputError(f"unknown configuration key(s): {', '.join(unknown)}", Location(path, path=unknown[0]))
+        raise InputError(
+            f"unknown configuration key(s): {', '.join(unknown)}", Location(path, path=unknown[0])
+        )
     lines = _ignore_lines(text)
     ignores: list[Ignore] = []
     raw_ignores = data.get("ignore", [])
@@ -134,16 +142,22 @@ def load_config(path: str | None = None, *, search_from: Path | None = None) -> 
         for key in ("principal", "policy"):
             if key in entry and not isinstance(entry[key], str):
                 raise InputError(f"'{key}' must be a string", where)
-        ignores.append(Ignore(rule, reason.strip(), entry.get("principal"), entry.get("policy"), expires, where))
+        ignores.append(
+            Ignore(rule, reason.strip(), entry.get("principal"), entry.get("policy"), expires, where)
+        )
     fail_on = data.get("fail-on")
     severity = None
     if fail_on is not None:
         try:
             severity = Severity.parse(str(fail_on))
         except KeyError:
-            raise InputError(f"'fail-on' must be one of critical, high, medium, low, found {fail_on!r}",
-                             Location(path, path="fail-on")) from None
+            raise InputError(
+                f"'fail-on' must be one of critical, high, medium, low, found {fail_on!r}",
+                Location(path, path="fail-on"),
+            ) from None
     age = data.get("max-key-age-days", 90)
     if not isinstance(age, int) or isinstance(age, bool) or age <= 0:
-        raise InputError("'max-key-age-days' must be a positive integer", Location(path, path="max-key-age-days"))
+        raise InputError(
+            "'max-key-age-days' must be a positive integer", Location(path, path="max-key-age-days")
+        )
     return AuditConfig(tuple(ignores), severity, age, path)

@@ -26,7 +26,9 @@ class AuditResult:
 
 
 def _sourced(refs: Iterable[PolicyRef]) -> tuple[SourcedPolicy, ...]:
-    return tuple(SourcedPolicy(ref.policy, ref.label, ref) for ref in refs if ref.policy is not None)
+    return tuple(
+        SourcedPolicy(ref.policy, ref.label, ref, ref.location) for ref in refs if ref.policy is not None
+    )
 
 
 def build_subjects(inventory: Inventory) -> list[Subject]:
@@ -43,23 +45,41 @@ def build_subjects(inventory: Inventory) -> list[Subject]:
         if permissions is None:
             permissions = PolicySet(policies, bounds)
             shared[key] = permissions
-        symbolic = any(ref.symbolic or ref.policy is None for ref in (*refs, *boundary)) \
-            or bool(record.unresolved)
-        subjects.append(Subject(record, permissions, symbolic))
+        symbolic = any(ref.symbolic or ref.policy is None for ref in (*refs, *boundary)) or bool(
+            record.unresolved
+        )
+        subjects.append(
+            Subject(record, permissions, symbolic, {ref.label: ref for ref in (*refs, *boundary)})
+        )
     for ref in inventory.policies:
         if ref.policy is None:
             continue
-        record = PrincipalRecord(kind="policy", name=ref.name, arn=ref.arn or ref.name,
-                                 managed_policies=(ref,), location=ref.location)
+        record = PrincipalRecord(
+            kind="policy",
+            name=ref.name,
+            arn=ref.arn or ref.name,
+            managed_policies=(ref,),
+            location=ref.location,
+        )
         subjects.append(Subject(record, PolicySet(_sourced((ref,))), ref.symbolic))
     return subjects
 
 
-def run_checks(inventory: Inventory, checks: Sequence[Check], *, now: float | None = None,
-               max_key_age_days: int = 90, progress: Progress | None = None) -> AuditResult:
+def run_checks(
+    inventory: Inventory,
+    checks: Sequence[Check],
+    *,
+    now: float | None = None,
+    max_key_age_days: int = 90,
+    progress: Progress | None = None,
+) -> AuditResult:
     subjects = build_subjects(inventory)
-    context = AuditContext(inventory, subjects, now_epoch=now if now is not None else time.time(),
-                           max_key_age_days=max_key_age_days)
+    context = AuditContext(
+        inventory,
+        subjects,
+        now_epoch=now if now is not None else time.time(),
+        max_key_age_days=max_key_age_days,
+    )
     findings: list[Finding] = []
     total = len(subjects)
     for index, subject in enumerate(subjects, start=1):

@@ -32,9 +32,15 @@ class AuditReport:
         """Worst first, then by principal and rule, so reports read top-down and diff stably."""
         return sorted(
             self.findings,
-            key=lambda f: (-f.effective_severity, -f.effective_confidence,
-                           f.principal.arn if f.principal else "", f.rule.id, f.policy or "",
-                           f.statement or "", f.actions),
+            key=lambda f: (
+                -f.effective_severity,
+                -f.effective_confidence,
+                f.principal.arn if f.principal else "",
+                f.rule.id,
+                f.policy or "",
+                f.statement or "",
+                f.actions,
+            ),
         )
 
     def counts(self) -> dict[str, int]:

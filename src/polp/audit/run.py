@@ -23,7 +23,7 @@ EXPIRED_IGNORE = Rule(
     confidence=Confidence.high,
     summary="An ignore in the polp configuration has expired",
     explanation="Ignores are meant to be temporary exceptions with a reason and a date. Once the date is "
-                "past the ignore stops hiding its findings, and this finding asks for a decision.",
+    "past the ignore stops hiding its findings, and this finding asks for a decision.",
     remediation="Fix the findings it covered, or renew the ignore with a new date and reason.",
 )
 
@@ -33,17 +33,25 @@ def select_checks(only: Sequence[str] = ()) -> tuple[Check, ...]:
     if not only:
         return checks
     wanted = set(only)
-    return tuple(c for c in checks if c.rule.id in wanted or c.rule.name in wanted
-                 or c.rule.category in wanted)
+    return tuple(
+        c for c in checks if c.rule.id in wanted or c.rule.name in wanted or c.rule.category in wanted
+    )
 
 
-def audit_inventory(inventory: Inventory, config: AuditConfig, *, checks: Sequence[Check] | None = None,
-                    baseline: str | None = None, now: float | None = None,
-                    progress: Progress | None = None) -> AuditReport:
+def audit_inventory(
+    inventory: Inventory,
+    config: AuditConfig,
+    *,
+    checks: Sequence[Check] | None = None,
+    baseline: str | None = None,
+    now: float | None = None,
+    progress: Progress | None = None,
+) -> AuditReport:
     checks = tuple(checks) if checks is not None else all_checks()
     moment = now if now is not None else time.time()
-    result = run_checks(inventory, checks, now=moment, max_key_age_days=config.max_key_age_days,
-                        progress=progress)
+    result = run_checks(
+        inventory, checks, now=moment, max_key_age_days=config.max_key_age_days, progress=progress
+    )
     today = datetime.fromtimestamp(moment, UTC).date()
     kept: list[Finding] = []
     suppressed: list[Suppressed] = []
@@ -59,16 +67,25 @@ def audit_inventory(inventory: Inventory, config: AuditConfig, *, checks: Sequen
         kept.append(finding)
     for ignore in config.ignores:
         if ignore.expired(today):
-            kept.append(Finding(
-                rule=EXPIRED_IGNORE,
-                message=f"the ignore of {ignore.rule} ({ignore.reason}) expired on {ignore.expires}",
-                location=ignore.location,
-                details={"rule": ignore.rule, "expires": str(ignore.expires)},
-            ))
+            kept.append(
+                Finding(
+                    rule=EXPIRED_IGNORE,
+                    message=f"the ignore of {ignore.rule} ({ignore.reason}) expired on {ignore.expires}",
+                    location=ignore.location,
+                    details={"rule": ignore.rule, "expires": str(ignore.expires)},
+                )
+            )
     new: set[str] | None = None
     if baseline is not None:
         known = load_baseline(baseline)
         new = {f.fingerprint for f in kept if f.fingerprint not in known}
     rules = [c.rule for c in checks] + [EXPIRED_IGNORE]
-    return AuditReport(findings=kept, rules=rules, suppressed=suppressed, problems=inventory.problems,
-                       subjects=result.subjects, inputs=inventory.origins, new=new)
+    return AuditReport(
+        findings=kept,
+        rules=rules,
+        suppressed=suppressed,
+        problems=inventory.problems,
+        subjects=result.subjects,
+        inputs=inventory.origins,
+        new=new,
+    )

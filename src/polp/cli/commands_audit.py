@@ -14,20 +14,50 @@ SEVERITIES = ("critical", "high", "medium", "low")
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--aws", "live", is_flag=True,
-              help="Also read the live account (read-only, through boto3 and your AWS credentials).")
+@click.option(
+    "--aws",
+    "live",
+    is_flag=True,
+    help="Also read the live account (read-only, through boto3 and your AWS credentials).",
+)
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--output", "-o", help="Write the report to a file (written whole or not at all).")
-@click.option("--fail-on", type=click.Choice(SEVERITIES),
-              help="Exit 1 when a new finding reaches this severity (default: the config's, else none).")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False),
-              help="polp.toml or pyproject.toml (default: the nearest one).")
-@click.option("--baseline", type=click.Path(dir_okay=False),
-              help="An earlier JSON report: only findings not in it fail the gate.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES),
+    help="Exit 1 when a new finding reaches this severity (default: the config's, else none).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="polp.toml or pyproject.toml (default: the nearest one).",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False),
+    help="An earlier JSON report: only findings not in it fail the gate.",
+)
 @click.option("--check", "only", multiple=True, help="Run only this rule id, name or category (repeatable).")
+@click.option(
+    "--managed-policies",
+    "managed_policies_file",
+    type=click.Path(dir_okay=False),
+    help="A snapshot of AWS managed policies (from `polp managed-policies refresh`).",
+)
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
-def audit(paths: tuple[str, ...], live: bool, fmt: str, output: str | None, fail_on: str | None,
-          config_path: str | None, baseline: str | None, only: tuple[str, ...], no_progress: bool) -> int:
+def audit(
+    paths: tuple[str, ...],
+    live: bool,
+    fmt: str,
+    output: str | None,
+    fail_on: str | None,
+    config_path: str | None,
+    baseline: str | None,
+    only: tuple[str, ...],
+    managed_policies_file: str | None,
+    no_progress: bool,
+) -> int:
     """Audit what each principal can do and report what exceeds least privilege.
 
     PATHS are account authorization details, policy files, Terraform source or plan JSON,
@@ -39,10 +69,11 @@ def audit(paths: tuple[str, ...], live: bool, fmt: str, output: str | None, fail
     from polp.audit.run import audit_inventory, select_checks
     from polp.checks.interface import Severity
     from polp.cli.progress import progress_bar
-    from polp.inventory import Inventory
     from polp.outputs.atomic import write_output
     from polp.outputs.interface import OutputFormat, renderer
     from polp.sources import load_inventory
+    from polp.sources.managed_snapshot import set_snapshot_path
+    from polp.sources.merge import merge_inventories
 
     if not paths and not live:
         raise UsageError("give one or more PATHS, or --aws")
@@ -50,12 +81,14 @@ def audit(paths: tuple[str, ...], live: bool, fmt: str, output: str | None, fail
     checks = select_checks(only)
     if only and not checks:
         raise UsageError(f"no check matches {', '.join(only)}")
+    if managed_policies_file is not None:
+        set_snapshot_path(managed_policies_file)
     inventories = [load_inventory(list(paths))] if paths else []
     if live:
         from polp.sources.live_aws import read_live_account
 
         inventories.append(read_live_account())
-    inventory = Inventory.merge(inventories)
+    inventory = merge_inventories(inventories)
     show = not no_progress and sys.stderr.isatty() and len(inventory.principals) > 200
     with progress_bar("auditing", enabled=show) as advance:
         report = audit_inventory(inventory, config, checks=checks, baseline=baseline, progress=advance)
@@ -72,8 +105,12 @@ def managed_policies() -> None:
 
 
 @managed_policies.command("refresh")
-@click.option("--from-account-details", "account_file", type=click.Path(dir_okay=False),
-              help="Take the AWS managed policies found in an account details file.")
+@click.option(
+    "--from-account-details",
+    "account_file",
+    type=click.Path(dir_okay=False),
+    help="Take the AWS managed policies found in an account details file.",
+)
 @click.option("--aws", "live", is_flag=True, help="Download every AWS managed policy (read-only).")
 @click.option("--output", "-o", required=True, help="Where to write the snapshot (.json.gz).")
 def refresh(account_file: str | None, live: bool, output: str) -> int:

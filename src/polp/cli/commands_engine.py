@@ -15,15 +15,33 @@ SEVERITIES = ("error", "security-warning", "warning", "suggestion")
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--type", "-t", "policy_type", type=click.Choice(POLICY_TYPES),
-              help="What kind of policy the files are (inferred when absent).")
-@click.option("--format", "-f", "fmt", type=click.Choice(("text", "json")), default="text",
-              show_default=True, help="Output format.")
-@click.option("--fail-on", type=click.Choice(SEVERITIES), default="error", show_default=True,
-              help="Exit 1 when a finding reaches this severity.")
+@click.option(
+    "--type",
+    "-t",
+    "policy_type",
+    type=click.Choice(POLICY_TYPES),
+    help="What kind of policy the files are (inferred when absent).",
+)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(("text", "json")),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES),
+    default="error",
+    show_default=True,
+    help="Exit 1 when a finding reaches this severity.",
+)
 @click.option("--output", "-o", help="Write the report to a file.")
-def validate(files: tuple[str, ...], policy_type: str | None, fmt: str, fail_on: str,
-             output: str | None) -> int:
+def validate(
+    files: tuple[str, ...], policy_type: str | None, fmt: str, fail_on: str, output: str | None
+) -> int:
     """Validate policy documents: grammar, catalog, ARNs, conditions, quotas and risky patterns.
 
     Exit codes: 0 nothing reaches --fail-on, 1 something does, 2 an input cannot be read or is not

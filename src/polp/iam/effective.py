@@ -14,15 +14,17 @@ nothing until a check asks about an action.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from polp.errors import Location
 from polp.iam.catalog import ActionInfo, get_catalog
 from polp.iam.evaluate import CompiledStatement, compile_policy
 from polp.iam.matching import compile_arns
 from polp.iam.model import Policy
-from polp.iam.wildcards import glob_match, globs_intersect
+from polp.iam.wildcards import globs_intersect
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +73,12 @@ def _is_unbounded(pattern: str) -> bool:
         return True
     parts = pattern.split(":", 5)
     if len(parts) < 6:
-        return pattern.startswith("arn:") and pattern.endswith("*") and pattern.count("*") == 1 \
+        return (
+            pattern.startswith("arn:")
+            and pattern.endswith("*")
+            and pattern.count("*") == 1
             and len(pattern) <= len("arn:aws:*")
+        )
     resource = parts[5]
     # arn:aws:s3:::*  arn:aws:dynamodb:*:*:table/*  arn:aws:secretsmanager:*:*:secret:*
     head = resource.split("/", 1)[0].split(":", 1)[0]
@@ -86,6 +92,8 @@ class SourcedPolicy:
     policy: Policy
     label: str
     handle: object = None
+    #: Where the policy is attached, for policies without a file of their own (AWS managed ones).
+    location: Location | None = None
 
 
 def _addresses(action: ActionInfo, pattern: str) -> bool:
@@ -98,8 +106,32 @@ def _addresses(action: ActionInfo, pattern: str) -> bool:
 
 
 def _covers(deny_pattern: str, pattern: str) -> bool:
-    """Whether every resource ``pattern`` can name is also named by ``deny_pattern``."""
-    return deny_pattern == "*" or glob_match(deny_pattern, pattern, case_sensitive=True)
+    """Whether every resource ``pattern`` can name is also named by ``deny_pattern``.
+
+    ``deny_pattern`` is matched against the text of ``pattern``: its ``*`` absorbs anything, ``pattern``'s
+    wildcards included, but its ``?`` stands for one character and so cannot absorb a ``*`` of
+    ``pattern`` (``arn:aws:s3:::b/?`` does not cover ``arn:aws:s3:::b/*``). As in ARN matching, a
+    wildcard before the resource segment does not span a colon. A "no" may be conservative; a "yes"
+    is always right, so a grant is never dropped for a Deny that leaves some of it.
+    """
+    return deny_pattern == "*" or _inclusion_regex(deny_pattern).fullmatch(pattern) is not None
+
+
+@lru_cache(maxsize=16384)
+def _inclusion_regex(deny_pattern: str) -> re.Pattern[str]:
+    segmented = deny_pattern.replace("*", "").replace("?", "").count(":") >= 5
+    out: list[str] = []
+    colons = 0
+    for ch in deny_pattern:
+        early = segmented and colons < 5
+        if ch == "*":
+            out.append("[^:]*" if early else ".*")
+        elif ch == "?":
+            out.append("[^:*]" if early else "[^*]")
+        else:
+            colons += ch == ":"
+            out.append(re.escape(ch))
+    return re.compile("".join(out), re.DOTALL)
 
 
 def _narrow(patterns: tuple[str, ...], limits: tuple[str, ...]) -> tuple[str, ...]:
@@ -121,8 +153,12 @@ def _narrow(patterns: tuple[str, ...], limits: tuple[str, ...]) -> tuple[str, ..
 class PolicySet:
     """The identity-based policies in force for a principal, with its boundary and SCP levels."""
 
-    def __init__(self, policies: Sequence[SourcedPolicy], boundary: Sequence[SourcedPolicy] = (),
-                 scps: Sequence[Sequence[SourcedPolicy]] = ()) -> None:
+    def __init__(
+        self,
+        policies: Sequence[SourcedPolicy],
+        boundary: Sequence[SourcedPolicy] = (),
+        scps: Sequence[Sequence[SourcedPolicy]] = (),
+    ) -> None:
         self.policies = tuple(policies)
         self.boundary = tuple(boundary)
         self.scps = tuple(tuple(level) for level in scps)
@@ -155,7 +191,9 @@ class PolicySet:
     def _bound(grants: tuple[Grant, ...], limits: tuple[Grant, ...]) -> tuple[Grant, ...]:
         if not limits:
             return ()
-        patterns = tuple(p for limit in limits for p in (limit.resources if not limit.not_resources else ("*",)))
+        patterns = tuple(
+            p for limit in limits for p in (limit.resources if not limit.not_resources else ("*",))
+        )
         conditional = all(limit.conditional for limit in limits)
         out: list[Grant] = []
         for grant in grants:
@@ -219,11 +257,14 @@ class PolicySet:
 
 def _grant(action: ActionInfo, statement: CompiledStatement, sourced: SourcedPolicy) -> Grant | None:
     st = statement.statement
-    ref = StatementRef(sourced.label, statement.label, sourced.policy.locate(st.path), sourced.handle)
+    location = sourced.policy.locate(st.path)
+    if location.line is None and sourced.location is not None:
+        location = sourced.location
+    ref = StatementRef(sourced.label, statement.label, location, sourced.handle)
     keys = tuple(dict.fromkeys(c.key for c in st.condition))
-    patterns = statement.resource_patterns
-    if patterns is None:
-        return None
+    # No Resource element: IAM refuses such an identity policy, but the evaluator lets the statement
+    # cover every resource, and so does the audit view (it must never show less than is allowed).
+    patterns = statement.resource_patterns if statement.resource_patterns is not None else ("*",)
     if statement.resource_negated:
         if any(p == "*" for p in patterns):
             return None
@@ -236,13 +277,12 @@ def _grant(action: ActionInfo, statement: CompiledStatement, sourced: SourcedPol
 
 def _apply_deny(grant: Grant, deny: CompiledStatement) -> Grant | None:
     """What is left of a grant after a Deny statement; ``None`` when nothing is."""
-    patterns = deny.resource_patterns
-    if patterns is None:
-        return grant
+    patterns = deny.resource_patterns if deny.resource_patterns is not None else ("*",)
     if deny.resource_negated:
         # Deny everything except ``patterns``: it covers what cannot be in the exceptions.
-        kept = tuple(r for r in grant.resources
-                     if any(globs_intersect(p, r, case_sensitive=True) for p in patterns))
+        kept = tuple(
+            r for r in grant.resources if any(globs_intersect(p, r, case_sensitive=True) for p in patterns)
+        )
     else:
         kept = tuple(r for r in grant.resources if not any(_covers(p, r) for p in patterns))
     if deny.conditions:

@@ -173,8 +173,9 @@ class DocumentSource:
         One file may embed hundreds of policies; sharing the index scans the file once.
         """
         root = self._root if self._root is not None else self
-        return DocumentSource(name=self.name, text=self.text, base=self.base,
-                              prefix=(*self.prefix, *prefix), _root=root)
+        return DocumentSource(
+            name=self.name, text=self.text, base=self.base, prefix=(*self.prefix, *prefix), _root=root
+        )
 
     def _get_index(self) -> _Index | None:
         if self._root is not None:
@@ -201,11 +202,19 @@ class DocumentSource:
         line, column = _line_col(index.line_starts, offset)
         return Location(self.name, line, column, rendered)
 
-    def first_duplicate(self) -> tuple[JsonPath, Location] | None:
+    def first_duplicate(self, key: str | None = None) -> tuple[JsonPath, Location] | None:
+        """The first repeated key in the text (the first repeat of ``key`` when given).
+
+        The decoder reports the first object to *close* with a repeat, which is not always the first
+        repeat in the text (``{"a": 1, "a": {"b": 1, "b": 2}}`` fails on ``b``), hence ``key``.
+        """
         index = self._get_index()
-        if index is None or not index.duplicates:
+        if index is None:
             return None
-        path, offset = index.duplicates[0]
+        found = [d for d in index.duplicates if key is None or (d[0] and d[0][-1] == key)]
+        if not found:
+            return None
+        path, offset = found[0]
         line, column = _line_col(index.line_starts, offset)
         return path, Location(self.name, line, column, render_path(path))
 
@@ -230,10 +239,11 @@ def loads_strict(text: str, name: str | None = None) -> tuple[Any, DocumentSourc
     try:
         value = _DECODER.decode(text)
     except _DuplicateKey as dup:
-        found = source.first_duplicate()
+        found = source.first_duplicate(dup.key)
         location = found[1] if found else Location(name)
-        raise InputError(f'duplicate key "{dup.key}" in a JSON object (AWS would keep only the last one)',
-                         location) from None
+        raise InputError(
+            f'duplicate key "{dup.key}" in a JSON object (AWS would keep only the last one)', location
+        ) from None
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc.msg}", Location(name, exc.lineno, exc.colno)) from None
     except RecursionError:

@@ -13,8 +13,12 @@ def tool_info() -> dict[str, str]:
     from polp.iam.catalog import get_catalog
 
     catalog = get_catalog()
-    return {"name": "polp", "version": __version__, "catalog": catalog.version,
-            "catalog_updated": f"{catalog.updated_at:%Y-%m-%d}"}
+    return {
+        "name": "polp",
+        "version": __version__,
+        "catalog": catalog.version,
+        "catalog_updated": f"{catalog.updated_at:%Y-%m-%d}",
+    }
 
 
 def relative_file(path: str | None) -> str | None:
@@ -49,14 +53,16 @@ def finding_json(finding: Finding, new: bool = True) -> dict[str, Any]:
         "category": finding.rule.category,
         "severity": finding.effective_severity.name,
         "confidence": finding.effective_confidence.name,
-        "principal": None if principal is None else
-        {"type": principal.type, "name": principal.name, "arn": principal.arn},
+        "principal": None
+        if principal is None
+        else {"type": principal.type, "name": principal.name, "arn": principal.arn},
         "policy": finding.policy,
         "statement": finding.statement,
         "actions": list(finding.actions),
         "resources": list(finding.resources),
-        "location": None if loc is None else
-        {"file": relative_file(loc.file), "line": loc.line, "column": loc.column, "path": loc.path},
+        "location": None
+        if loc is None
+        else {"file": relative_file(loc.file), "line": loc.line, "column": loc.column, "path": loc.path},
         "message": finding.message,
         "explanation": finding.rule.explanation,
         "remediation": finding.rule.remediation,

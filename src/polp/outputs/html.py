@@ -28,7 +28,7 @@ def render_html(report: AuditReport) -> str:
         f"<style>{_CSS}</style></head><body>",
         "<h1>polp audit</h1>",
         f'<p class="muted">polp {escape(info["version"])}, action catalog {escape(info["catalog"])} '
-        f'({escape(info["catalog_updated"])})</p>',
+        f"({escape(info['catalog_updated'])})</p>",
         f"<p><strong>{escape(summary_line(report))}</strong></p>",
     ]
     current = None
@@ -40,8 +40,10 @@ def render_html(report: AuditReport) -> str:
             current = principal
             kind = finding.principal.type if finding.principal else ""
             parts.append(f"<h2>{escape(kind)} <code>{escape(principal)}</code></h2>")
-            parts.append("<table><thead><tr><th>severity</th><th>rule</th><th>finding</th>"
-                         "<th>actions</th><th>where</th></tr></thead><tbody>")
+            parts.append(
+                "<table><thead><tr><th>severity</th><th>rule</th><th>finding</th>"
+                "<th>actions</th><th>where</th></tr></thead><tbody>"
+            )
         severity = finding.effective_severity.name
         actions = "<br>".join(f"<code>{escape(a)}</code>" for a in finding.actions)
         parts.append(
@@ -49,12 +51,15 @@ def render_html(report: AuditReport) -> str:
             f"<td>{escape(finding.message)}<details><summary>why and how to fix</summary>"
             f"<p>{escape(finding.rule.explanation)}</p><p><strong>Fix:</strong> "
             f"{escape(finding.rule.remediation)}</p></details></td>"
-            f"<td>{actions}</td><td><code>{escape(where(finding))}</code></td></tr>")
+            f"<td>{actions}</td><td><code>{escape(where(finding))}</code></td></tr>"
+        )
     if current is not None:
         parts.append("</tbody></table>")
     if report.problems:
         parts.append("<h2>Skipped input</h2><ul>")
-        parts += [f"<li><code>{escape(str(p.location))}</code>: {escape(p.message)}</li>" for p in report.problems]
+        parts += [
+            f"<li><code>{escape(str(p.location))}</code>: {escape(p.message)}</li>" for p in report.problems
+        ]
         parts.append("</ul>")
     parts.append("</body></html>\n")
     return "\n".join(parts)

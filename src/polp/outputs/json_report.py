@@ -15,16 +15,31 @@ def report_dict(report: AuditReport) -> dict[str, object]:
         "schema_version": SCHEMA_VERSION,
         "tool": tool_info(),
         "inputs": list(report.inputs),
-        "summary": {"principals": report.subjects, "findings": len(report.findings),
-                    "by_severity": report.counts(), "suppressed": len(report.suppressed),
-                    "new": sum(1 for f in report.findings if report.is_new(f))},
+        "summary": {
+            "principals": report.subjects,
+            "findings": len(report.findings),
+            "by_severity": report.counts(),
+            "suppressed": len(report.suppressed),
+            "new": sum(1 for f in report.findings if report.is_new(f)),
+        },
         "findings": [finding_json(f, report.is_new(f)) for f in report.sorted_findings()],
-        "suppressed": [{**finding_json(s.finding), "suppressed_by": s.by, "reason": s.reason}
-                       for s in report.suppressed],
-        "problems": [{"message": p.message, "file": relative_file(p.location.file), "line": p.location.line,
-                      "path": p.location.path} for p in report.problems],
+        "suppressed": [
+            {**finding_json(s.finding), "suppressed_by": s.by, "reason": s.reason} for s in report.suppressed
+        ],
+        "problems": [
+            {
+                "message": p.message,
+                "file": relative_file(p.location.file),
+                "line": p.location.line,
+                "path": p.location.path,
+            }
+            for p in report.problems
+        ],
     }
 
 
 def render_json(report: AuditReport) -> str:
-    return orjson.dumps(report_dict(report), option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode() + "\n"
+    return (
+        orjson.dumps(report_dict(report), option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode()
+        + "\n"
+    )

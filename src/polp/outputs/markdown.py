@@ -22,23 +22,25 @@ def _row(finding: Finding, new: bool) -> str:
         actions += f" (+{len(finding.actions) - 5})"
     place = f"`{_cell(where(finding))}`" if where(finding) else ""
     mark = "" if new else " (baseline)"
-    return (f"| {_ICON[severity]} {severity}{mark} | {principal} | {finding.rule.id} | "
-            f"{_cell(finding.message)} | {actions} | {place} |")
+    return (
+        f"| {_ICON[severity]} {severity}{mark} | {principal} | {finding.rule.id} | "
+        f"{_cell(finding.message)} | {actions} | {place} |"
+    )
 
 
 def render_markdown(report: AuditReport) -> str:
     lines = ["## polp audit", "", f"**{_cell(summary_line(report))}**", ""]
     if report.findings:
-        lines += ["| severity | principal | rule | finding | actions | where |",
-                  "|---|---|---|---|---|---|"]
+        lines += ["| severity | principal | rule | finding | actions | where |", "|---|---|---|---|---|---|"]
         lines += [_row(f, report.is_new(f)) for f in report.sorted_findings()]
         lines.append("")
         rules = {f.rule.id: f.rule for f in report.findings}
         lines += ["<details><summary>Rules</summary>", ""]
         for rule_id in sorted(rules):
             rule = rules[rule_id]
-            lines.append(f"- **{rule.id}** ({rule.name}): {_cell(rule.summary)} "
-                         f"Fix: {_cell(rule.remediation)}")
+            lines.append(
+                f"- **{rule.id}** ({rule.name}): {_cell(rule.summary)} Fix: {_cell(rule.remediation)}"
+            )
         lines += ["", "</details>", ""]
     else:
         lines += ["No findings.", ""]

@@ -16,10 +16,18 @@ from polp.checks.interface import Finding, Rule, Severity
 from polp.outputs.common import relative_file, tool_info
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-_SECURITY_SEVERITY = {Severity.critical: "9.5", Severity.high: "8.0", Severity.medium: "5.5",
-                      Severity.low: "3.0"}
-_LEVEL = {Severity.critical: "error", Severity.high: "error", Severity.medium: "warning",
-          Severity.low: "note"}
+_SECURITY_SEVERITY = {
+    Severity.critical: "9.5",
+    Severity.high: "8.0",
+    Severity.medium: "5.5",
+    Severity.low: "3.0",
+}
+_LEVEL = {
+    Severity.critical: "error",
+    Severity.high: "error",
+    Severity.medium: "warning",
+    Severity.low: "note",
+}
 _PRECISION = {1: "low", 2: "medium", 3: "high"}
 
 
@@ -30,12 +38,16 @@ def _rule(rule: Rule) -> dict[str, Any]:
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": rule.explanation},
-        "help": {"text": help_text,
-                 "markdown": f"**{rule.summary}**\n\n{rule.explanation}\n\n**Remediation:** {rule.remediation}"},
+        "help": {
+            "text": help_text,
+            "markdown": f"**{rule.summary}**\n\n{rule.explanation}\n\n**Remediation:** {rule.remediation}",
+        },
         "defaultConfiguration": {"level": _LEVEL[rule.severity]},
-        "properties": {"tags": ["security", "iam", "least-privilege", rule.category],
-                       "security-severity": _SECURITY_SEVERITY[rule.severity],
-                       "precision": _PRECISION[int(rule.confidence)]},
+        "properties": {
+            "tags": ["security", "iam", "least-privilege", rule.category],
+            "security-severity": _SECURITY_SEVERITY[rule.severity],
+            "precision": _PRECISION[int(rule.confidence)],
+        },
     }
     if rule.help_uri:
         entry["helpUri"] = rule.help_uri
@@ -52,8 +64,9 @@ def _location(finding: Finding, fallback: str | None) -> dict[str, Any]:
     physical["region"] = region
     location: dict[str, Any] = {"physicalLocation": physical}
     if finding.principal is not None:
-        location["logicalLocations"] = [{"fullyQualifiedName": finding.principal.arn,
-                                         "name": finding.principal.name, "kind": "resource"}]
+        location["logicalLocations"] = [
+            {"fullyQualifiedName": finding.principal.arn, "name": finding.principal.name, "kind": "resource"}
+        ]
     return location
 
 
@@ -72,30 +85,42 @@ def render_sarif(report: AuditReport) -> str:
         text = finding.message
         if finding.principal is not None:
             text = f"{finding.principal.type} {finding.principal.name}: {text}"
-        results.append({
-            "ruleId": finding.rule.id,
-            "ruleIndex": index[finding.rule.id],
-            "level": _LEVEL[severity],
-            "message": {"text": text},
-            "locations": [_location(finding, fallback)],
-            "partialFingerprints": {"polpFindingId/v1": finding.fingerprint},
-            "properties": {"security-severity": _SECURITY_SEVERITY[severity],
-                           "confidence": finding.effective_confidence.name,
-                           "category": finding.rule.category,
-                           "actions": list(finding.actions), "resources": list(finding.resources),
-                           "new": report.is_new(finding)},
-        })
+        results.append(
+            {
+                "ruleId": finding.rule.id,
+                "ruleIndex": index[finding.rule.id],
+                "level": _LEVEL[severity],
+                "message": {"text": text},
+                "locations": [_location(finding, fallback)],
+                "partialFingerprints": {"polpFindingId/v1": finding.fingerprint},
+                "properties": {
+                    "security-severity": _SECURITY_SEVERITY[severity],
+                    "confidence": finding.effective_confidence.name,
+                    "category": finding.rule.category,
+                    "actions": list(finding.actions),
+                    "resources": list(finding.resources),
+                    "new": report.is_new(finding),
+                },
+            }
+        )
     info = tool_info()
     log = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "polp", "version": info["version"], "semanticVersion": info["version"],
-                                "rules":
-                                [_rule(r) for r in rule_list]}},
-            "automationDetails": {"id": "polp/audit/"},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "polp",
+                        "version": info["version"],
+                        "semanticVersion": info["version"],
+                        "rules": [_rule(r) for r in rule_list],
+                    }
+                },
+                "automationDetails": {"id": "polp/audit/"},
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
     }
     return orjson.dumps(log, option=orjson.OPT_INDENT_2).decode() + "\n"
