@@ -49,10 +49,9 @@ class Ignore:
                 for value in (finding.principal.arn, finding.principal.name)
             ):
                 return False
-        if self.policy is not None:
-            if finding.policy is None or not glob_match(self.policy, finding.policy, case_sensitive=True):
-                return False
-        return True
+        return self.policy is None or (
+            finding.policy is not None and glob_match(self.policy, finding.policy, case_sensitive=True)
+        )
 
 
 @dataclass(frozen=True, slots=True)
