@@ -45,22 +45,18 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from polp.cli import commands_engine
+    from polp.cli import commands_audit, commands_engine, commands_usage
 
-    for command in commands_engine.COMMANDS:
-        cli.add_command(command)
-    try:
-        from polp.cli import commands_audit
-    except ImportError:  # pragma: no cover - until the audit commands land
-        return
-    for command in commands_audit.COMMANDS:
-        cli.add_command(command)
+    modules = [commands_engine, commands_audit, commands_usage]
     try:
         from polp.cli import commands_manifest
     except ImportError:  # pragma: no cover - until the manifest commands land
-        return
-    for command in commands_manifest.COMMANDS:
-        cli.add_command(command)
+        pass
+    else:
+        modules.append(commands_manifest)
+    for module in modules:
+        for command in module.COMMANDS:
+            cli.add_command(command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
