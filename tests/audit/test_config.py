@@ -130,3 +130,23 @@ def test_baseline_marks_old_findings(tmp_path: Path) -> None:
     baseline.write_text('{"findings": [{"no": "id"}]}')
     with pytest.raises(InputError):
         audit_inventory(_inventory(), empty, checks=[CHECK], baseline=str(baseline), now=NOW)
+
+
+def test_every_check_is_registered_once_with_documentation() -> None:
+    import pkgutil
+
+    from polp.checks import registry, rules
+
+    modules = {m.name for m in pkgutil.iter_modules(rules.__path__) if not m.name.startswith("_")}
+    exporting = {
+        name
+        for name in modules
+        if hasattr(__import__(f"polp.checks.rules.{name}", fromlist=["CHECK"]), "CHECK")
+    }
+    registered = {c.run.__module__.rsplit(".", 1)[-1] for c in registry.ALL_CHECKS}
+    assert exporting == registered
+    ids = [c.rule.id for c in registry.ALL_CHECKS]
+    assert len(ids) == len(set(ids))
+    for check in registry.ALL_CHECKS:
+        assert check.rule.explanation and check.rule.remediation and check.rule.summary
+        assert registry.check_by_id(check.rule.name) is check

@@ -1,0 +1,360 @@
+"""Which escalation methods a principal holds, and which principals count as privileged.
+
+Privilege is judged in two levels so that nothing recurses:
+
+* level 0, **administrator** (:func:`admin_status`, conditions allowed);
+* level 1, **privileged**: an administrator, or a principal with a self-grant or with an escalation
+  method whose target is an administrator.
+
+Targets of a method found for an audited principal are ranked with level 1; the level-1 question
+itself ranks targets with level 0. One :class:`Model` per audit, shared by the checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from polp.checks.interface import AuditContext, Subject
+from polp.checks.rules._grants import (
+    allowed_on,
+    concrete,
+    live_grants,
+    pattern_unbounded,
+    principal_context,
+    same_account,
+    statement_of,
+    unbounded,
+)
+from polp.checks.rules.admin_effective import admin_status
+from polp.checks.rules.escalation_paths import METHODS, EscalationMethod
+from polp.iam.arn import account_of
+from polp.iam.conditions import evaluate_clause
+from polp.iam.context import RequestContext
+from polp.iam.effective import Grant
+from polp.iam.matching import action_pattern_matches
+from polp.iam.principals import MatchKind, RequestPrincipal
+
+Ranker = Callable[[Subject], bool]
+_PASSED_TO = "iam:passedtoservice"
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """An escalation method a principal holds."""
+
+    method: EscalationMethod
+    grants: tuple[Grant, ...]
+    #: Privileged principals the method reaches (roles to pass or join, groups to join).
+    targets: tuple[Subject, ...]
+    #: False when the method fired on a wildcard and no privileged target is known.
+    known: bool
+    #: passrole methods: every inventory role that can be passed.
+    passable: tuple[Subject, ...] = ()
+
+
+def trusts(role: Subject, principal: RequestPrincipal, action: str = "sts:AssumeRole") -> bool:
+    """Whether an Allow statement of the role's trust policy names ``principal`` for ``action``.
+
+    Conditions are not evaluated: for service principals they are confused-deputy scoping
+    (``aws:SourceAccount``) that a caller in the same account satisfies.
+    """
+    trust = role.record.trust_policy
+    if trust is None or trust.policy is None:
+        return False
+    for statement in trust.policy.statements:
+        if statement.effect != "Allow" or statement.principal is None:
+            continue
+        if statement.action is not None:
+            named = any(action_pattern_matches(p, action) for p in statement.action)
+        else:
+            named = statement.not_action is not None and not any(
+                action_pattern_matches(p, action) for p in statement.not_action
+            )
+        if named and principal.match(statement.principal) is not MatchKind.NONE:
+            return True
+    return False
+
+
+def _passed_to(grant: Grant, services: tuple[str, ...]) -> Grant | None:
+    """The PassRole grant as it applies to one of ``services``; ``None`` if its
+    ``iam:PassedToService`` condition names only other services."""
+    if not any(k.lower() == _PASSED_TO for k in grant.condition_keys):
+        return grant
+    statement = statement_of(grant)
+    if statement is None:
+        return grant
+    clauses = [c for c in statement.condition if c.key_lower == _PASSED_TO]
+    for service in services:
+        ctx = RequestContext({"iam:PassedToService": service})
+        if all(evaluate_clause(c, ctx, variables=True) for c in clauses):
+            return replace(
+                grant, condition_keys=tuple(k for k in grant.condition_keys if k.lower() != _PASSED_TO)
+            )
+    return None
+
+
+def _customer_policies(grant: Grant) -> bool:
+    """Unbounded over customer-managed policies (AWS managed ones cannot be changed)."""
+    if grant.not_resources:
+        return unbounded(grant)
+    return any(pattern_unbounded(grant, p) and account_of(p) != "aws" for p in grant.resources)
+
+
+@dataclass(frozen=True, slots=True)
+class _Raw:
+    """A method whose actions are all allowed, before its targets are ranked."""
+
+    method: EscalationMethod
+    grants: tuple[Grant, ...]
+    #: Possible targets; for ``existing`` methods the service roles are ranked from a shared pool.
+    candidates: tuple[Subject, ...] = ()
+    #: Fires even when no candidate is privileged (the grant is open-ended).
+    open_ended: bool = True
+    #: Fires without any target (IAM methods that change the principal's own permissions).
+    targetless: bool = False
+
+
+class Model:
+    """Per-audit caches: roles by trusted service, privilege levels, escalation hits."""
+
+    def __init__(self, context: AuditContext) -> None:
+        self.context = context
+        self.now = context.now_epoch
+        self.roles = [s for s in context.subjects if s.record.kind == "role"]
+        self.groups = [s for s in context.subjects if s.record.kind == "group"]
+        self.users = [s for s in context.subjects if s.record.kind == "user"]
+        self._service_roles: dict[tuple[str, ...], list[Subject]] = {}
+        self._ranked: dict[tuple[tuple[str, ...], str | None, int], tuple[Subject, ...]] = {}
+        self._passable: dict[tuple[int, tuple[str, ...], str | None], tuple[Subject, ...]] = {}
+        # Keyed by subject identity: subjects live as long as the audit (and so does the model).
+        self._raw: dict[int, list[_Raw]] = {}
+        self._privileged: dict[int, bool] = {}
+        self._onehop: dict[int, bool] = {}
+        self._memo: dict[tuple[str, ...], bool] = {}
+
+    def cached(self, key: tuple[str, ...], compute: Callable[[], bool]) -> bool:
+        """A per-audit memo for yes/no questions other checks ask about a principal."""
+        found = self._memo.get(key)
+        if found is None:
+            found = compute()
+            self._memo[key] = found
+        return found
+
+    # -- privilege levels ------------------------------------------------------------------------
+
+    def admin(self, subject: Subject) -> bool:
+        return admin_status(subject.permissions, self.now) is not None
+
+    def privileged(self, subject: Subject) -> bool:
+        """Level 1: administrator, self-grant, or a method that reaches an administrator."""
+        key = id(subject)
+        found = self._privileged.get(key)
+        if found is None:
+            found = self.admin(subject) or self.escalates_to_admin(subject)
+            if not found and subject.record.kind in ("user", "role"):
+                from polp.checks.rules.admin_self_grant import self_grant_routes
+
+                routes = self_grant_routes(subject, self.context, self.admin)
+                found = any(not r.capped for r in routes)
+            self._privileged[key] = found
+        return found
+
+    def escalates_to_admin(self, subject: Subject) -> bool:
+        key = id(subject)
+        found = self._onehop.get(key)
+        if found is None:
+            found = any(h.known for h in self.hits(subject, 0))
+            self._onehop[key] = found
+        return found
+
+    def _rank(self, level: int) -> Ranker:
+        return self.admin if level == 0 else self.privileged
+
+    # -- targets ---------------------------------------------------------------------------------
+
+    def service_roles(self, services: tuple[str, ...]) -> list[Subject]:
+        """Roles whose trust policy lets one of the service principals assume them."""
+        found = self._service_roles.get(services)
+        if found is None:
+            principals = [RequestPrincipal("Service", s) for s in services]
+            found = [r for r in self.roles if any(trusts(r, p) for p in principals)]
+            self._service_roles[services] = found
+        return found
+
+    def _ranked_service_roles(
+        self, services: tuple[str, ...], account: str | None, level: int
+    ) -> tuple[Subject, ...]:
+        key = (services, account, level)
+        found = self._ranked.get(key)
+        if found is None:
+            rank = self._rank(level)
+            found = tuple(
+                r
+                for r in self.service_roles(services)
+                if (account is None or r.record.account == account) and rank(r)
+            )
+            self._ranked[key] = found
+        return found
+
+    # -- methods ---------------------------------------------------------------------------------
+
+    def hits(self, subject: Subject, level: int) -> list[Hit]:
+        """The methods ``subject`` holds; targets count when privileged at ``level`` (0 or 1)."""
+        rank = self._rank(level)
+        account = subject.record.account if subject.record.account != "aws" else None
+        found: list[Hit] = []
+        for raw in self._raws(subject):
+            method = raw.method
+            if raw.targetless:
+                found.append(Hit(method, raw.grants, (), True))
+                continue
+            if method.kind == "existing":
+                pool = self._ranked_service_roles(method.services, account, level)
+                targets = tuple(r for r in pool if r.record.arn != subject.record.arn)
+            else:
+                targets = tuple(c for c in raw.candidates if rank(c))
+            passable = raw.candidates if method.kind == "passrole" else ()
+            if targets:
+                found.append(Hit(method, raw.grants, targets, True, passable))
+            elif raw.open_ended:
+                found.append(Hit(method, raw.grants, (), False, passable))
+        return found
+
+    def _raws(self, subject: Subject) -> list[_Raw]:
+        key = id(subject)
+        found = self._raw.get(key)
+        if found is None:
+            found = []
+            for method in METHODS:
+                if subject.record.kind not in method.applies_to:
+                    continue
+                if method.kind == "iam":
+                    raw = self._iam(subject, method)
+                elif method.kind == "passrole":
+                    raw = self._passrole(subject, method)
+                else:
+                    raw = self._existing(subject, method)
+                if raw is not None:
+                    found.append(raw)
+            self._raw[key] = found
+        return found
+
+    def _iam(self, subject: Subject, method: EscalationMethod) -> _Raw | None:
+        grants: list[Grant] = []
+        anywhere = True
+        test = _customer_policies if method.target == "policy" else unbounded
+        for action in method.actions:
+            live = live_grants(subject.permissions, action, self.now)
+            full = [g for g in live if test(g)]
+            if not live or (not method.needs_target and not full):
+                return None
+            anywhere = anywhere and bool(full)
+            grants.extend(full or live)
+        if not method.needs_target:
+            return _Raw(method, tuple(grants), targetless=True)
+        ctx = principal_context(subject.record)
+        pool = {"group": self.groups, "role": self.roles, "user": self.users}.get(method.target, [])
+        member_of = set(subject.record.groups) if subject.record.kind == "user" else set()
+        candidates = tuple(
+            t
+            for t in pool
+            if t.record.arn != subject.record.arn
+            and t.record.name not in member_of
+            and same_account(subject.record, t.record)
+            and all(
+                allowed_on(
+                    subject.permissions,
+                    subject.record,
+                    a,
+                    t.record.arn,
+                    [g for g in grants if g.action == a],
+                    ctx,
+                )
+                for a in method.actions
+            )
+        )
+        return _Raw(method, tuple(grants), candidates, open_ended=anywhere)
+
+    def _passrole(self, subject: Subject, method: EscalationMethod) -> _Raw | None:
+        grants: list[Grant] = []
+        for action in method.actions[1:]:
+            live = live_grants(subject.permissions, action, self.now)
+            if not live:
+                return None
+            grants.extend(live)
+        passing = [
+            p
+            for p in (
+                _passed_to(g, method.services)
+                for g in live_grants(subject.permissions, "iam:PassRole", self.now)
+            )
+            if p
+        ]
+        if not passing:
+            return None
+        ctx = principal_context(subject.record)
+        passable = tuple(
+            r
+            for r in self._passable_roles(subject, method.services, passing, ctx)
+            if r.record.arn != subject.record.arn
+        )
+        named = [concrete(p, ctx) for g in passing for p in (g.resources if not g.not_resources else ("*",))]
+        # Only named roles of the inventory: nothing beyond them can be passed.
+        open_ended = not all(arn is not None and self.context.inventory.get(arn) is not None for arn in named)
+        return _Raw(method, (*passing, *grants), passable, open_ended=open_ended)
+
+    def _passable_roles(
+        self, subject: Subject, services: tuple[str, ...], passing: list[Grant], ctx: RequestContext | None
+    ) -> tuple[Subject, ...]:
+        """Roles trusting ``services``, in the subject's account, that the PassRole grants cover."""
+        account = subject.record.account if subject.record.account != "aws" else None
+        shareable = not any("${" in p for g in passing for p in (*g.resources, *g.not_resources))
+        key = (id(subject.permissions), services, account)
+        if shareable and key in self._passable:
+            return self._passable[key]
+        found = tuple(
+            r
+            for r in self.service_roles(services)
+            if (account is None or r.record.account == account)
+            and any(
+                allowed_on(
+                    subject.permissions,
+                    subject.record,
+                    "iam:PassRole",
+                    r.record.arn,
+                    passing,
+                    ctx,
+                    {"iam:PassedToService": service},
+                )
+                for service in services
+            )
+        )
+        if shareable:
+            self._passable[key] = found
+        return found
+
+    def _existing(self, subject: Subject, method: EscalationMethod) -> _Raw | None:
+        scopes = dict(method.scope)
+        grants: list[Grant] = []
+        for action in method.actions:
+            full = [
+                g
+                for g in live_grants(subject.permissions, action, self.now)
+                if unbounded(g, scopes.get(action))
+            ]
+            if not full:
+                return None
+            grants.extend(full)
+        return _Raw(method, tuple(grants))
+
+
+_MODEL: tuple[AuditContext, Model] | None = None
+
+
+def model_for(context: AuditContext) -> Model:
+    """The model of this audit (one at a time; a new audit replaces the previous model)."""
+    global _MODEL
+    if _MODEL is None or _MODEL[0] is not context:
+        _MODEL = (context, Model(context))
+    return _MODEL[1]
