@@ -24,8 +24,9 @@ def _scalar(key: str, value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return str(value)
-    raise TypeError(f"context key {key!r}: a value must be a string, boolean or number, "
-                    f"found {type(value).__name__}")
+    raise TypeError(
+        f"context key {key!r}: a value must be a string, boolean or number, found {type(value).__name__}"
+    )
 
 
 class RequestContext(Mapping[str, Values]):
@@ -53,8 +54,10 @@ class RequestContext(Mapping[str, Values]):
                 continue
             low = key.lower()
             if low in lower:
-                raise ValueError(f"context key {key!r} is given twice (key names are case-insensitive; "
-                                 f"also given as {keys[low]!r})")
+                raise ValueError(
+                    f"context key {key!r} is given twice (key names are case-insensitive; "
+                    f"also given as {keys[low]!r})"
+                )
             keys[low] = key
             if isinstance(raw, list | tuple):
                 lower[low] = tuple(_scalar(key, item) for item in raw)
@@ -117,8 +120,9 @@ class RequestContext(Mapping[str, Values]):
     # -- derived contexts ----------------------------------------------------------------------------
 
     def _as_raw(self) -> dict[str, object]:
-        return {self._keys[k]: (self._single[k] if k in self._single else list(v))
-                for k, v in self._lower.items()}
+        return {
+            self._keys[k]: (self._single[k] if k in self._single else list(v)) for k, v in self._lower.items()
+        }
 
     def merged(self, other: Mapping[str, object]) -> RequestContext:
         """A new context with ``other``'s keys added; they replace keys of any case in this one.
@@ -130,6 +134,30 @@ class RequestContext(Mapping[str, Values]):
         kept: dict[str, object] = {k: v for k, v in raw.items() if k.lower() not in replaced}
         kept.update(other)
         return RequestContext(kept)
+
+    def with_defaults(self, defaults: RequestContext) -> RequestContext:
+        """This context with the keys of ``defaults`` that it lacks (in any case) added.
+
+        ``self`` when there are none to add. The evaluator's fast path for the keys AWS derives from the
+        principal (``aws:PrincipalArn``...): ``defaults`` is built once per principal, and no value is
+        converted or validated again.
+        """
+        d_keys, d_lower, d_single = defaults._keys, defaults._lower, defaults._single
+        if not d_lower:
+            return self
+        lower = self._lower
+        if not lower.keys().isdisjoint(d_lower):
+            keep = [low for low in d_lower if low not in lower]
+            if not keep:
+                return self
+            d_keys = {low: d_keys[low] for low in keep}
+            d_lower = {low: d_lower[low] for low in keep}
+            d_single = {low: d_single[low] for low in keep if low in d_single}
+        out = object.__new__(RequestContext)
+        object.__setattr__(out, "_keys", {**d_keys, **self._keys})
+        object.__setattr__(out, "_lower", {**d_lower, **lower})
+        object.__setattr__(out, "_single", {**d_single, **self._single})
+        return out
 
     def with_values(self, **values: object) -> RequestContext:
         """``merged(values)``; pass keys with colons as ``**{"aws:username": "bob"}``."""

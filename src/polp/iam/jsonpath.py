@@ -13,8 +13,10 @@ def render_path(path: JsonPath) -> str:
     """Render a path as ``Statement[2].Condition.StringEquals["aws:SourceIp"]``."""
     out: list[str] = []
     for part in path:
-        if isinstance(part, int):
+        if isinstance(part, int) and not isinstance(part, bool):
             out.append(f"[{part}]")
+        elif not isinstance(part, str):  # a non-string key of a YAML or Python mapping
+            out.append(f"[{part!r}]")
         elif _PLAIN_KEY.match(part):
             out.append(f".{part}" if out else part)
         else:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Literal
+from functools import lru_cache
+from typing import Literal, NamedTuple
 
 from polp.iam.model import Principal
 
@@ -28,6 +29,36 @@ class MatchKind(Enum):
     ACCOUNT = 1  # the account (or its root): delegation, identity policies must also allow
     ENTITY = 2  # the IAM user or role itself
     SESSION = 3  # the exact session, a service, a federated provider, or "*"
+
+
+class PrincipalFacts(NamedTuple):
+    """What a principal's ARN says (empty for principals that are not IAM ARNs)."""
+
+    account: str | None
+    partition: str
+    resource: str
+    entity_type: str
+    name: str
+
+
+_NOT_AN_ARN = PrincipalFacts(None, "aws", "", "", "")
+
+
+@lru_cache(maxsize=16384)
+def _arn_facts(arn: str) -> PrincipalFacts:
+    """What an AWS principal ARN says, parsed once per ARN (the evaluator asks for every request)."""
+    parts = arn.split(":", 5)
+    if len(parts) != 6:
+        return PrincipalFacts(None, "aws", "", "", "")
+    resource = parts[5]
+    entity = resource.split("/", 1)[0] if "/" in resource else ""
+    if resource == "root":
+        entity = "root"
+    if entity == "assumed-role":
+        name = resource.split("/")[1] if resource.count("/") >= 2 else ""
+    else:
+        name = resource.rsplit("/", 1)[-1]
+    return PrincipalFacts(parts[4] or None, parts[1], resource, entity, name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,45 +82,38 @@ class RequestPrincipal:
         return RequestPrincipal("CanonicalUser", value)
 
     @property
-    def _parts(self) -> list[str]:
-        return self.id.split(":", 5) if self.kind == "AWS" else []
+    def facts(self) -> PrincipalFacts:
+        """The account, partition, resource, entity type and name, parsed once per ARN."""
+        return _arn_facts(self.id) if self.kind == "AWS" else _NOT_AN_ARN
 
     @property
     def account(self) -> str | None:
-        parts = self._parts
-        return parts[4] if len(parts) == 6 and parts[4] else None
+        return self.facts.account
 
     @property
     def partition(self) -> str:
-        parts = self._parts
-        return parts[1] if len(parts) == 6 else "aws"
+        return self.facts.partition
 
     @property
     def resource(self) -> str:
-        parts = self._parts
-        return parts[5] if len(parts) == 6 else ""
+        return self.facts.resource
 
     @property
     def entity_type(self) -> str:
         """user, role, assumed-role, federated-user, root, or '' (not an IAM principal)."""
-        resource = self.resource
-        if resource == "root":
-            return "root"
-        return resource.split("/", 1)[0] if "/" in resource else ""
+        return self.facts.entity_type
 
     @property
     def name(self) -> str:
         """The user or role name (for a session: its role), without path."""
-        resource = self.resource
-        if self.entity_type == "assumed-role":
-            return resource.split("/")[1] if resource.count("/") >= 2 else ""
-        return resource.rsplit("/", 1)[-1]
+        return self.facts.name
 
     @property
     def principal_arn(self) -> str:
         """The value of ``aws:PrincipalArn``: a session's role ARN (path unknown), else the ARN itself."""
-        if self.entity_type == "assumed-role" and self.account:
-            return f"arn:{self.partition}:iam::{self.account}:role/{self.name}"
+        facts = self.facts
+        if facts.entity_type == "assumed-role" and facts.account:
+            return f"arn:{facts.partition}:iam::{facts.account}:role/{facts.name}"
         return self.id
 
     def identity_count(self) -> int:
@@ -107,17 +131,24 @@ class RequestPrincipal:
             return MatchKind.SESSION if value.lower() == self.id.lower() else MatchKind.NONE
         if kind == "CanonicalUser":
             return MatchKind.SESSION if value == self.id else MatchKind.NONE
-        account = self.account
+        facts = self.facts
+        account = facts.account
         if account is None:
             return MatchKind.NONE
-        if value == account or value == f"arn:{self.partition}:iam::{account}:root":
+        if value == account or value == f"arn:{facts.partition}:iam::{account}:root":
             return MatchKind.ACCOUNT
+        entity = facts.entity_type
         if value == self.id:
-            return MatchKind.SESSION if self.entity_type in ("assumed-role", "federated-user") else MatchKind.ENTITY
-        if self.entity_type == "assumed-role":
+            return MatchKind.SESSION if entity in ("assumed-role", "federated-user") else MatchKind.ENTITY
+        if entity == "assumed-role":
             parts = value.split(":", 5)
-            if (len(parts) == 6 and parts[2] == "iam" and parts[4] == account
-                    and parts[5].startswith("role/") and parts[5].rsplit("/", 1)[-1] == self.name):
+            if (
+                len(parts) == 6
+                and parts[2] == "iam"
+                and parts[4] == account
+                and parts[5].startswith("role/")
+                and parts[5].rsplit("/", 1)[-1] == facts.name
+            ):
                 return MatchKind.ENTITY
         return MatchKind.NONE
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from polp.errors import Location, PolicyParseError, UsageError
 from polp.iam.context import RequestContext
