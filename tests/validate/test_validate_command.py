@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +58,8 @@ def test_unreadable_or_non_policy_input_exits_2_and_reports_the_others(tmp_path:
     assert code == 2
     assert "unknown-action" in text
     for name in ("broken.json", "array.json", "missing.json", "other.json"):
-        assert f"{name}: cannot validate" in text
+        assert re.search(rf"{re.escape(name)}(:\d+:\d+)?: cannot validate", text), name
+    assert "broken.json:1:2: cannot validate" in text  # the line and column of the JSON error
 
 
 def test_json_report_schema(tmp_path: Path) -> None:

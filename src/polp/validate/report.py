@@ -122,8 +122,9 @@ def render_text(reports: list[FileReport], fail_on: Severity, out: TextIO) -> No
     console = Console(file=out, highlight=False, soft_wrap=True)
     for report in reports:
         if report.error is not None:
+            where = str(report.error.location) if report.error.location is not None else report.file
             console.print(
-                f"[bold]{escape(report.file)}[/bold]: [bold red]cannot validate:[/bold red] "
+                f"[bold]{escape(where)}[/bold]: [bold red]cannot validate:[/bold red] "
                 f"{escape(report.error.message)}"
             )
             continue

