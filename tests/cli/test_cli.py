@@ -15,8 +15,14 @@ AFTER = ROOT / "examples" / "demand-forecast" / "after"
 
 
 def polp(*args: str, stdin: str | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([sys.executable, "-m", "polp", *args], capture_output=True, text=True,
-                            input=stdin, cwd=cwd, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "polp", *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        cwd=cwd,
+        timeout=300,
+    )
     assert "Traceback" not in result.stderr, result.stderr
     return result
 
@@ -76,14 +82,20 @@ def test_usage_errors_exit_3() -> None:
 
 def test_validate_exit_codes(tmp_path: Path) -> None:
     good = tmp_path / "good.json"
-    good.write_text('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
-                    '"Action": "s3:GetObject", "Resource": "arn:aws:s3:::models/*"}]}')
+    good.write_text(
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
+        '"Action": "s3:GetObject", "Resource": "arn:aws:s3:::models/*"}]}'
+    )
     risky = tmp_path / "risky.json"
-    risky.write_text('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
-                     '"Action": "iam:PassRole", "Resource": "*"}]}')
+    risky.write_text(
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
+        '"Action": "iam:PassRole", "Resource": "*"}]}'
+    )
     dup = tmp_path / "dup.json"
-    dup.write_text('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",'
-                   '\n "Condition": {"StringEquals": {"a:b": "1"}, "StringEquals": {"c:d": "2"}}}]}')
+    dup.write_text(
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",'
+        '\n "Condition": {"StringEquals": {"a:b": "1"}, "StringEquals": {"c:d": "2"}}}]}'
+    )
     assert polp("validate", str(good)).returncode == 0
     assert polp("validate", str(risky)).returncode == 0
     assert polp("validate", str(risky), "--fail-on", "security-warning").returncode == 1
@@ -94,13 +106,24 @@ def test_validate_exit_codes(tmp_path: Path) -> None:
 
 
 def test_simulate_single_and_batch(tmp_path: Path) -> None:
-    policy = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": "sagemaker:UpdateEndpoint",
-         "Resource": "arn:aws:sagemaker:us-east-1:111122223333:endpoint/demand",
-         "Condition": {"StringEquals": {"aws:ResourceTag/Environment": "Staging"}}}]}
-    request = {"principal": "arn:aws:iam::111122223333:role/deployer", "action": "sagemaker:UpdateEndpoint",
-               "resource": "arn:aws:sagemaker:us-east-1:111122223333:endpoint/demand",
-               "context": {"aws:ResourceTag/Environment": "Staging"}, "identity_policies": [policy]}
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "sagemaker:UpdateEndpoint",
+                "Resource": "arn:aws:sagemaker:us-east-1:111122223333:endpoint/demand",
+                "Condition": {"StringEquals": {"aws:ResourceTag/Environment": "Staging"}},
+            }
+        ],
+    }
+    request = {
+        "principal": "arn:aws:iam::111122223333:role/deployer",
+        "action": "sagemaker:UpdateEndpoint",
+        "resource": "arn:aws:sagemaker:us-east-1:111122223333:endpoint/demand",
+        "context": {"aws:ResourceTag/Environment": "Staging"},
+        "identity_policies": [policy],
+    }
     single = polp("simulate", "-", stdin=json.dumps(request))
     assert single.returncode == 0 and json.loads(single.stdout)["decision"] == "Allowed"
     prod = dict(request, context={"aws:ResourceTag/Environment": "Production"})
@@ -117,8 +140,10 @@ def test_simulate_single_and_batch(tmp_path: Path) -> None:
 
 def test_actions_lists_and_expands(tmp_path: Path) -> None:
     policy = tmp_path / "p.json"
-    policy.write_text('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "s3:*", '
-                      '"Resource": "*"}, {"Effect": "Deny", "Action": "ec2:*", "Resource": "*"}]}')
+    policy.write_text(
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "s3:*", '
+        '"Resource": "*"}, {"Effect": "Deny", "Action": "ec2:*", "Resource": "*"}]}'
+    )
     listed = polp("actions", str(policy), "--json")
     names = {row["action"] for row in json.loads(listed.stdout)["actions"]}
     assert "lambda:InvokeFunction" in names
@@ -126,3 +151,22 @@ def test_actions_lists_and_expands(tmp_path: Path) -> None:
     expanded = polp("actions", "--expand", "ec2:?escribeInstances")
     assert expanded.returncode == 0 and expanded.stdout.split() == ["ec2:DescribeInstances"]
     assert polp("actions", "--expand", "nothing:Matches*").returncode == 1
+
+
+CLOUDTRAIL = ROOT.parent / "shared" / "corpora" / "cloudtrail-invictus"
+
+
+@pytest.mark.skipif(not CLOUDTRAIL.is_dir(), reason="../shared/corpora is not present")
+def test_usage_generate_and_sql_from_the_command_line(tmp_path: Path) -> None:
+    user = "arn:aws:iam::123837392027:user/bert-jan"
+    usage = polp("usage", str(CLOUDTRAIL), "--principal", user, "--format", "json", "--no-progress")
+    assert usage.returncode == 0
+    assert json.loads(usage.stdout)["summary"]["records"] == 2900
+    generated = polp("generate", "--logs", str(CLOUDTRAIL), "--principal", user, "--no-progress")
+    assert generated.returncode == 0
+    policy = json.loads(generated.stdout)
+    assert policy["Version"] == "2012-10-17"
+    assert any("cloudtrail:DeleteTrail" in s["Action"] for s in policy["Statement"])
+    sql = polp("usage", "--sql", "athena")
+    assert sql.returncode == 0 and "GROUP BY" in sql.stdout.upper()
+    assert polp("usage", str(tmp_path / "absent")).returncode == 2

@@ -42,12 +42,24 @@ def _sources(function: F) -> F:
     return function
 
 
-def _athena(table: str | None, workgroup: str | None, output: str | None) -> object:
-    if table is None:
-        return None
-    from polp.usage.athena import AthenaOptions
+def _source_arguments(options: dict[str, Any]) -> dict[str, Any]:
+    """The shared source options, as the keyword arguments of the usage command functions."""
+    athena = None
+    if options["athena_table"] is not None:
+        from polp.usage.athena import AthenaOptions
 
-    return AthenaOptions(table=table, workgroup=workgroup, output_location=output)
+        athena = AthenaOptions(
+            table=options["athena_table"],
+            workgroup=options["athena_workgroup"],
+            output_location=options["athena_output"],
+        )
+    return {
+        "store": options["store"],
+        "from_query_result": options["from_query_result"],
+        "athena": athena,
+        "workers": options["workers"],
+        "progress": False if options["no_progress"] else None,
+    }
 
 
 @click.command()
@@ -79,13 +91,7 @@ def usage(
     fmt: str,
     dialect: str | None,
     table: str,
-    store: str | None,
-    from_query_result: str | None,
-    athena_table: str | None,
-    athena_workgroup: str | None,
-    athena_output: str | None,
-    workers: int | None,
-    no_progress: bool,
+    **source: Any,
 ) -> int:
     """What each principal really did: actions, resources, counts, first and last seen, denials.
 
@@ -102,11 +108,7 @@ def usage(
         since=since,
         until=until,
         output_format=fmt,
-        store=store,
-        from_query_result=from_query_result,
-        athena=_athena(athena_table, athena_workgroup, athena_output),  # type: ignore[arg-type]
-        workers=workers,
-        progress=False if no_progress else None,
+        **_source_arguments(source),
     )
 
 
@@ -139,13 +141,7 @@ def unused(
     principal: str | None,
     until: str | None,
     fmt: str,
-    store: str | None,
-    from_query_result: str | None,
-    athena_table: str | None,
-    athena_workgroup: str | None,
-    athena_output: str | None,
-    workers: int | None,
-    no_progress: bool,
+    **source: Any,
 ) -> int:
     """Permissions held but not used in the window, roles not used at all, and the share used.
 
@@ -161,11 +157,7 @@ def unused(
         principal=principal,
         until=until,
         output_format=fmt,
-        store=store,
-        from_query_result=from_query_result,
-        athena=_athena(athena_table, athena_workgroup, athena_output),  # type: ignore[arg-type]
-        workers=workers,
-        progress=False if no_progress else None,
+        **_source_arguments(source),
     )
 
 
@@ -186,13 +178,7 @@ def generate(
     include_denied: bool,
     since: str | None,
     until: str | None,
-    store: str | None,
-    from_query_result: str | None,
-    athena_table: str | None,
-    athena_workgroup: str | None,
-    athena_output: str | None,
-    workers: int | None,
-    no_progress: bool,
+    **source: Any,
 ) -> int:
     """Write the least-privilege policy that allows every successful call seen.
 
@@ -208,11 +194,7 @@ def generate(
         include_denied=include_denied,
         since=since,
         until=until,
-        store=store,
-        from_query_result=from_query_result,
-        athena=_athena(athena_table, athena_workgroup, athena_output),  # type: ignore[arg-type]
-        workers=workers,
-        progress=False if no_progress else None,
+        **_source_arguments(source),
     )
 
 
