@@ -150,3 +150,27 @@ def test_every_check_is_registered_once_with_documentation() -> None:
     for check in registry.ALL_CHECKS:
         assert check.rule.explanation and check.rule.remediation and check.rule.summary
         assert registry.check_by_id(check.rule.name) is check
+
+
+def test_a_generic_finding_is_dropped_when_specific_findings_name_its_actions() -> None:
+    from polp.audit.run import drop_covered
+    from polp.checks.interface import PrincipalInfo
+
+    generic = Rule(
+        id="POLP-TEST-010",
+        name="generic",
+        category="wildcards",
+        severity=Severity.medium,
+        confidence=Confidence.high,
+        summary="s",
+        explanation="e",
+        remediation="r",
+        generic=True,
+    )
+    who = PrincipalInfo("role", "r", "arn:aws:iam::111122223333:role/r")
+    other = PrincipalInfo("role", "o", "arn:aws:iam::111122223333:role/o")
+    specific = Finding(RULE, "exposes", who, actions=("s3:PutObjectAcl",))
+    covered = Finding(generic, "write on *", who, actions=("s3:PutObjectAcl",))
+    wider = Finding(generic, "write on *", who, actions=("s3:PutObjectAcl", "sqs:SendMessage"))
+    elsewhere = Finding(generic, "write on *", other, actions=("s3:PutObjectAcl",))
+    assert drop_covered([specific, covered, wider, elsewhere]) == [specific, wider, elsewhere]

@@ -28,6 +28,24 @@ EXPIRED_IGNORE = Rule(
 )
 
 
+def drop_covered(findings: list[Finding]) -> list[Finding]:
+    """Drop findings of generic rules whose actions specific findings of the principal already name."""
+    specific: dict[str, set[str]] = {}
+    for finding in findings:
+        if finding.principal is not None and not finding.rule.generic:
+            specific.setdefault(finding.principal.arn, set()).update(finding.actions)
+    return [
+        f
+        for f in findings
+        if not (
+            f.rule.generic
+            and f.principal is not None
+            and f.actions
+            and set(f.actions) <= specific.get(f.principal.arn, set())
+        )
+    ]
+
+
 def select_checks(only: Sequence[str] = ()) -> tuple[Check, ...]:
     checks = all_checks()
     if not only:
@@ -55,7 +73,7 @@ def audit_inventory(
     today = datetime.fromtimestamp(moment, UTC).date()
     kept: list[Finding] = []
     suppressed: list[Suppressed] = []
-    for finding in result.findings:
+    for finding in drop_covered(result.findings):
         active = [i for i in config.ignores if not i.expired(today) and i.matches(finding)]
         if active:
             suppressed.append(Suppressed(finding, active[0].reason, "config"))

@@ -70,6 +70,9 @@ class Rule:
     remediation: str
     #: A link into polp's documentation or to the public source of the technique.
     help_uri: str = ""
+    #: A broad rule whose finding is dropped when more specific findings of the same principal
+    #: already name every one of its actions (so one grant is not reported twice).
+    generic: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -96,6 +96,7 @@ RULE = Rule(
     id="POLP-WILD-002",
     name="write-on-any-resource",
     category="wildcards",
+    generic=True,
     severity=Severity.medium,
     confidence=Confidence.high,
     summary='Write or permissions-management actions on "Resource": "*" that could name their resources',
