@@ -170,3 +170,13 @@ def test_usage_generate_and_sql_from_the_command_line(tmp_path: Path) -> None:
     sql = polp("usage", "--sql", "athena")
     assert sql.returncode == 0 and "GROUP BY" in sql.stdout.upper()
     assert polp("usage", str(tmp_path / "absent")).returncode == 2
+
+
+def test_the_hand_written_after_is_what_the_manifest_declares() -> None:
+    manifest = str(ROOT / "examples" / "demand-forecast" / "polp.yaml")
+    after = polp("verify", manifest, "--against", str(AFTER))
+    assert after.returncode == 0, after.stdout
+    assert "PASS" in after.stdout
+    before = polp("verify", manifest, "--against", str(BEFORE), "--map", "builder=DeploymentAccount",
+                  "--map", "deployer=DeploymentAccount", "--format", "json")
+    assert before.returncode == 1

@@ -87,7 +87,7 @@ resource "aws_iam_role_policy" "deployer" {
       {
         Sid    = "CreateModelAndConfig"
         Effect = "Allow"
-        Action = ["sagemaker:CreateModel", "sagemaker:CreateEndpointConfig"]
+        Action = ["sagemaker:CreateModel", "sagemaker:CreateEndpointConfig", "sagemaker:AddTags"]
         Resource = [
           "arn:aws:sagemaker:${local.region}:${local.account_id}:model/${local.endpoint}-*",
           "arn:aws:sagemaker:${local.region}:${local.account_id}:endpoint-config/${local.endpoint}-*",
@@ -106,6 +106,7 @@ resource "aws_iam_role_policy" "deployer" {
         Effect   = "Allow"
         Action   = ["sagemaker:UpdateEndpoint"]
         Resource = "arn:aws:sagemaker:${local.region}:${local.account_id}:endpoint-config/${local.endpoint}-*"
+        Condition = { StringEquals = { "aws:ResourceTag/Environment" = "Staging" } }
       },
       {
         Sid      = "PassExecutionRoleToSageMaker"
