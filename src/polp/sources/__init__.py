@@ -1,15 +1,17 @@
 """Every kind of input ``polp audit PATH...`` reads, detected by content and merged into one inventory.
 
 Kinds, in the order they are tried: Terraform plan/state JSON, account authorization details,
-CloudFormation templates, credential reports, single policy documents, Terraform ``.tf`` files.
+CloudFormation templates, credential reports, Terraform configurations (``.tf``, and ``.tf.json``,
+whose root keys are all block types, so it comes before a policy document that a JSON configuration
+may quote), single policy documents.
 
 A path named on the command line must be readable and of a known kind, or :class:`InputError` is
 raised. Inside a directory, files are found by walking it (hidden directories, ``.terraform`` and
-``node_modules`` are skipped): ``.tf`` files make their directory a Terraform configuration, other
-files are read when their content is of a known kind and ignored otherwise, and a file of a known
-kind that turns out broken becomes an :class:`InputProblem`, so that one bad file does not hide the
-rest. Account details pages are read together as one account; principals seen by several inputs
-(a user in account details and in a credential report) are merged by ARN.
+``node_modules`` are skipped): ``.tf``/``.tf.json`` files make their directory a Terraform
+configuration, other files are read when their content is of a known kind and ignored otherwise, and
+a file of a known kind that turns out broken becomes an :class:`InputProblem`, so that one bad file
+does not hide the rest. Account details pages are read together as one account; principals seen by
+several inputs (a user in account details and in a credential report) are merged by ARN.
 """
 
 from __future__ import annotations
@@ -38,10 +40,12 @@ SOURCES: tuple[Source, ...] = (
     AccountDetailsSource(),
     CloudFormationSource(),
     CredentialReportSource(),
-    PolicyFileSource(),
     TerraformSource(),
+    PolicyFileSource(),
 )
 _SKIPPED_DIRECTORIES = frozenset({"node_modules", "__pycache__"})
+_TERRAFORM = (".tf", ".tf.json")  # read by the Terraform reader with their directory
+_TERRAFORM_ALL = (*_TERRAFORM, ".tfvars", ".tfvars.json")
 
 
 def detect_source(path: str, head: bytes, *, candidates: Sequence[Source] = SOURCES) -> Source | None:
@@ -83,11 +87,11 @@ class _Plan:
             subdirectories[:] = sorted(
                 d for d in subdirectories if not d.startswith(".") and d not in _SKIPPED_DIRECTORIES
             )
-            if any(n.endswith(".tf") and os.path.isfile(os.path.join(directory, n)) for n in names):
+            if any(n.endswith(_TERRAFORM) and os.path.isfile(os.path.join(directory, n)) for n in names):
                 self.terraform_dirs.append(directory)
             for name in sorted(names):
                 path = os.path.join(directory, name)
-                if name.endswith((".tf", ".tfvars")) or name.startswith(".") or not os.path.isfile(path):
+                if name.endswith(_TERRAFORM_ALL) or name.startswith(".") or not os.path.isfile(path):
                     continue
                 try:
                     head = read_head(path)

@@ -1,9 +1,10 @@
-"""Terraform configurations (``.tf`` files): the IAM principals and policies they create.
+"""Terraform configurations (``.tf`` files, and ``.tf.json`` in Terraform's JSON syntax, see
+:mod:`polp.sources.terraform_json`): the IAM principals and policies they create.
 
-A directory of ``.tf`` files is one root module; the local modules it calls (``source = "./..."``)
-are read with it, their variables bound to the call's arguments, so references resolve across files
-and modules. A directory that another directory calls as a module is not also read as a root. Remote
-modules (registry, git) are not read; that is reported.
+A directory of ``.tf``/``.tf.json`` files is one root module; the local modules it calls
+(``source = "./..."``) are read with it, their variables bound to the call's arguments, so references
+resolve across files and modules. A directory that another directory calls as a module is not also
+read as a root. Remote modules (registry, git) are not read; that is reported.
 
 How references resolve, and what the account in ARNs is (the ``allowed_account_ids`` of the ``aws``
 provider when it names exactly one, else :data:`~polp.sources.symbols.UNKNOWN_ACCOUNT`), is described
@@ -22,9 +23,17 @@ from typing import Any
 from polp.errors import InputError, Location
 from polp.inventory import InputProblem, Inventory
 from polp.sources.hcl_expr import Unknown, to_plain
-from polp.sources.interface import head_text
-from polp.sources.terraform_config import ModuleFiles, attributes, load_module, parse_tf_file, tf_files_in
+from polp.sources.interface import head_text, read_input_text
+from polp.sources.terraform_config import (
+    MAX_TF_BYTES,
+    ModuleFiles,
+    attributes,
+    load_module,
+    parse_tf_file,
+    tf_files_in,
+)
 from polp.sources.terraform_iam import IAM_RESOURCES, TfResource, build_inventory
+from polp.sources.terraform_json import looks_like_tf_json, parse_tfvars_json
 from polp.sources.terraform_refs import Configuration, ModuleScope
 
 _HCL_BLOCK = re.compile(
@@ -39,7 +48,9 @@ class TerraformSource:
 
     def detect(self, path: str, head: bytes) -> bool:
         text = head_text(head)
-        return not text.startswith(("{", "[")) and _HCL_BLOCK.search(text) is not None
+        if text.startswith("{"):
+            return looks_like_tf_json(text)
+        return not text.startswith("[") and _HCL_BLOCK.search(text) is not None
 
     def read(self, path: str) -> Inventory:
         if os.path.isdir(path):
@@ -61,22 +72,25 @@ class _Loader:
 
 
 def _tfvars(directory: str, problems: list[InputProblem]) -> dict[str, Any]:
-    """``terraform.tfvars`` then ``*.auto.tfvars``, as Terraform loads them (later files win)."""
+    """``terraform.tfvars[.json]`` then ``*.auto.tfvars[.json]``, as Terraform loads them (later files
+    win)."""
     try:
         names = sorted(os.listdir(directory))
     except OSError:
         return {}
-    files = [n for n in names if n == "terraform.tfvars"] + [n for n in names if n.endswith(".auto.tfvars")]
+    files: list[str] = [n for n in ("terraform.tfvars", "terraform.tfvars.json") if n in names]
+    files += [n for n in names if n.endswith((".auto.tfvars", ".auto.tfvars.json"))]
     values: dict[str, Any] = {}
     for name in files:
+        path = os.path.join(directory, name)
         try:
-            data, _ = parse_tf_file(os.path.join(directory, name))
+            if name.endswith(".json"):
+                values.update(parse_tfvars_json(read_input_text(path, MAX_TF_BYTES), path))
+            else:
+                data, _ = parse_tf_file(path)
+                values.update(attributes(data))
         except InputError as exc:
-            problems.append(
-                InputProblem(exc.message, exc.location or Location(os.path.join(directory, name)))
-            )
-            continue
-        values.update(attributes(data))
+            problems.append(InputProblem(exc.message, exc.location or Location(path)))
     return values
 
 
@@ -125,7 +139,8 @@ def _inventory(config: Configuration, origin: str) -> Inventory:
 
 
 def read_terraform_dirs(directories: Sequence[str]) -> Inventory:
-    """Read directories of ``.tf`` files; those called by another as a module are read only as such.
+    """Read directories of ``.tf``/``.tf.json`` files; those called by another as a module are read
+    only as such.
 
     A file that does not parse is an :class:`InputProblem` (the other files are still read).
     """
@@ -147,7 +162,8 @@ def read_terraform_dirs(directories: Sequence[str]) -> Inventory:
 
 
 def read_terraform_file(path: str) -> Inventory:
-    """Read one ``.tf`` file (and the local modules it calls); a syntax error raises InputError."""
+    """Read one ``.tf`` or ``.tf.json`` file (and the local modules it calls); a syntax error raises
+    InputError."""
     directory = os.path.dirname(os.path.abspath(path))
     root = load_module(directory, [path], strict=True)
     config = Configuration(root, _Loader())

@@ -1,9 +1,10 @@
-"""Loading Terraform ``.tf`` files into blocks: resources, data sources, variables, locals, outputs,
-module calls and providers, each with its file and line.
+"""Loading Terraform ``.tf`` and ``.tf.json`` files into blocks: resources, data sources, variables,
+locals, outputs, module calls and providers, each with its file and line.
 
-python-hcl2 (8.x) parses the files; it gives no positions, so a block's line is found by searching
-the text for its header (``resource "aws_iam_role" "x" {``). A file that does not parse is an
-:class:`InputError` naming the file and line.
+python-hcl2 (8.x) parses ``.tf`` files; it gives no positions, so a block's line is found by searching
+the text for its header (``resource "aws_iam_role" "x" {``). ``.tf.json`` files are turned into the
+same structure by :mod:`polp.sources.terraform_json`, which knows their positions. A file that does
+not parse is an :class:`InputError` naming the file and line.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from polp.errors import InputError, Location
 from polp.inventory import InputProblem
 from polp.sources.hcl_expr import literal_string
 from polp.sources.interface import read_input_text
+from polp.sources.terraform_json import JsonPositions, is_json_syntax, parse_tf_json
 
 #: A single .tf file larger than this is refused (real ones are kilobytes).
 MAX_TF_BYTES = 16 * 1024 * 1024
@@ -40,7 +42,7 @@ class Block:
 
 @dataclass(slots=True)
 class ModuleFiles:
-    """Everything declared by the ``.tf`` files of one directory (one Terraform module)."""
+    """Everything declared by the ``.tf``/``.tf.json`` files of one directory (one Terraform module)."""
 
     directory: str
     files: list[str] = field(default_factory=list)
@@ -62,6 +64,10 @@ def attributes(body: dict[str, Any]) -> dict[str, Any]:
 def parse_tf_file(path: str) -> tuple[dict[str, Any], str]:
     """Parse one file; raises InputError with the line of a syntax error."""
     text = read_input_text(path, MAX_TF_BYTES)
+    return _parse_hcl(text, path), text
+
+
+def _parse_hcl(text: str, path: str) -> dict[str, Any]:
     try:
         data = hcl2.loads(text, serialization_options=_OPTIONS)
     except RecursionError:
@@ -80,7 +86,16 @@ def parse_tf_file(path: str) -> tuple[dict[str, Any], str]:
         ) from None
     if not isinstance(data, dict):
         raise InputError("not valid HCL", Location(path))
-    return data, text
+    return data
+
+
+def parse_config_file(path: str) -> tuple[dict[str, Any], str, JsonPositions | None]:
+    """One ``.tf`` or ``.tf.json`` file as python-hcl2 structure, its text, and for JSON its positions."""
+    text = read_input_text(path, MAX_TF_BYTES)
+    if is_json_syntax(path, text):
+        data, positions = parse_tf_json(text, path)
+        return data, text, positions
+    return _parse_hcl(text, path), text, None
 
 
 def _line_of(text: str, kind: str, labels: Sequence[str]) -> int | None:
@@ -136,19 +151,23 @@ def _address(kind: str, labels: Sequence[str]) -> str:
 _LABELS = {"resource": 2, "data": 2, "variable": 1, "output": 1, "module": 1, "provider": 1, "locals": 0}
 
 
-def add_file(module: ModuleFiles, path: str, data: dict[str, Any], text: str) -> None:
+def add_file(
+    module: ModuleFiles, path: str, data: dict[str, Any], text: str, positions: JsonPositions | None = None
+) -> None:
     module.files.append(path)
     for kind, depth in _LABELS.items():
         for labels, body in _labelled(data.get(kind), depth):
-            location = Location(path, _line_of(text, kind, labels), path=_address(kind, labels))
+            if positions is not None:
+                line = positions.block_line(kind, labels)
+            else:
+                line = _line_of(text, kind, labels)
+            location = Location(path, line, path=_address(kind, labels))
             if kind == "locals":
                 for name, raw in attributes(body).items():
                     if name in module.locals:
                         module.problems.append(InputProblem(f"local.{name} defined twice", location))
-                    module.locals[name] = (
-                        raw,
-                        Location(path, _attribute_line(text, name), path=f"local.{name}"),
-                    )
+                    local_line = positions.local_line(name) if positions else _attribute_line(text, name)
+                    module.locals[name] = (raw, Location(path, local_line, path=f"local.{name}"))
                 continue
             block = Block(kind, labels, body, location)
             if kind == "provider":
@@ -172,18 +191,18 @@ def add_file(module: ModuleFiles, path: str, data: dict[str, Any], text: str) ->
 
 
 def load_module(directory: str, files: Sequence[str], *, strict: bool) -> ModuleFiles:
-    """Parse the given ``.tf`` files of one directory. With ``strict``, a file that does not parse
-    raises; otherwise it becomes an :class:`InputProblem` and the other files are still read."""
+    """Parse the given ``.tf``/``.tf.json`` files of one directory. With ``strict``, a file that does
+    not parse raises; otherwise it becomes an :class:`InputProblem` and the other files are still read."""
     module = ModuleFiles(directory=directory)
     for path in sorted(files):
         try:
-            data, text = parse_tf_file(path)
+            data, text, positions = parse_config_file(path)
         except InputError as exc:
             if strict:
                 raise
             module.problems.append(InputProblem(exc.message, exc.location or Location(path)))
             continue
-        add_file(module, path, data, text)
+        add_file(module, path, data, text, positions)
     return module
 
 
@@ -195,5 +214,5 @@ def tf_files_in(directory: str) -> list[str]:
     return sorted(
         os.path.join(directory, n)
         for n in names
-        if n.endswith(".tf") and os.path.isfile(os.path.join(directory, n))
+        if n.endswith((".tf", ".tf.json")) and os.path.isfile(os.path.join(directory, n))
     )
