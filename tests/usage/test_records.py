@@ -10,7 +10,7 @@ import orjson
 import pytest
 from ct_helpers import event
 
-from polp.usage.ingest import ingest, scan_batch
+from polp.usage.ingest import Batch, ingest, scan_batch
 from polp.usage.raw import add_records
 from polp.usage.records import LogFileError, SkipLog, discover, read_log_file
 from polp.usage.store import UsageStore
@@ -178,7 +178,7 @@ def test_ingest_of_a_broken_tree_never_crashes(tmp_path: Path) -> None:
 
 
 def test_scan_batch_counts_unreadable_files(tmp_path: Path) -> None:
-    result = scan_batch([(str(tmp_path / "gone.json"), 0, 0)])
+    result = scan_batch(Batch(0, str(tmp_path), [(str(tmp_path / "gone.json"), 0, 0)]))
     assert result.files == [] and result.skips.file_count == 1
 
 

@@ -283,6 +283,19 @@ def from_dense(values: tuple[str | None, ...] | list[str | None]) -> RawKey:
     return (*values[:_BASE], listed if any(v is not None for v in listed) else None, hints or None)
 
 
+def add_stats(into: RawAggregate, key: RawKey, count: int, first: str, last: str) -> None:
+    """Add a group's count and first and last seen to ``into``."""
+    stats = into.get(key)
+    if stats is None:
+        into[key] = [count, first, last]
+    else:
+        stats[0] += count
+        if first < stats[1]:
+            stats[1] = first
+        if last > stats[2]:
+            stats[2] = last
+
+
 def merge(into: RawAggregate, other: RawAggregate) -> None:
     """Merge ``other`` into ``into`` (counts add, first and last seen widen)."""
     for key, (count, first, last) in other.items():

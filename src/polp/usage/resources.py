@@ -10,7 +10,7 @@ so that a forged log cannot widen a generated policy.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote
@@ -65,6 +65,18 @@ class RequestFacts:
 
 
 def partition_of(region: str | None) -> str:
+    found = _PARTITIONS.get(region)
+    if found is None:
+        found = _partition_of(region)
+        if len(_PARTITIONS) < 1024:
+            _PARTITIONS[region] = found
+    return found
+
+
+_PARTITIONS: dict[str | None, str] = {}
+
+
+def _partition_of(region: str | None) -> str:
     region = region or ""
     for prefix, partition in (
         ("cn-", "aws-cn"),
@@ -81,12 +93,22 @@ def _safe(value: str | None) -> str | None:
     return value if value and not _UNSAFE.search(value) else None
 
 
-def _hint_value(placeholder: str, service: str, hints: Mapping[str, str]) -> str | None:
-    names = PLACEHOLDER_HINTS.get(placeholder)
+def _hint_names(placeholder: str) -> tuple[str, ...]:
+    names = _NAMES.get(placeholder)
     if names is None:
-        default = _HINT_BY_LOWER.get(placeholder.lower())
-        names = (default,) if default else ()
-    for name in names:
+        names = PLACEHOLDER_HINTS.get(placeholder)
+        if names is None:
+            default = _HINT_BY_LOWER.get(placeholder.lower())
+            names = (default,) if default else ()
+        _NAMES[placeholder] = names
+    return names
+
+
+_NAMES: dict[str, tuple[str, ...]] = {}
+
+
+def _hint_value(placeholder: str, service: str, hints: Mapping[str, str]) -> str | None:
+    for name in _hint_names(placeholder):
         value = _safe(hints.get(name))
         if value is None or value.startswith("arn:"):
             continue
@@ -104,32 +126,46 @@ def _hint_value(placeholder: str, service: str, hints: Mapping[str, str]) -> str
     return None
 
 
+@lru_cache(maxsize=4096)
+def _pieces(arn_format: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """An ARN format as its leading text and (placeholder, text after it) pairs."""
+    parts = _PLACEHOLDER.split(arn_format)
+    return parts[0], tuple(zip(parts[1::2], parts[2::2], strict=True))
+
+
 def fill_format(arn_format: str, service: str, facts: RequestFacts) -> str | None:
     """The ARN format with every placeholder filled from the request; None if one is unknown."""
-    missing = False
-
-    def replace(match: re.Match[str]) -> str:
-        nonlocal missing
-        name = match.group("name")
+    head, rest = _pieces(arn_format)
+    out = [head]
+    for name, text in rest:
         if name == "Partition":
-            return partition_of(facts.region)
-        if name == "Region":
+            value: str | None = partition_of(facts.region)
+        elif name == "Region":
             value = facts.region
         elif name == "Account":
             value = facts.account
         else:
             value = _hint_value(name, service, facts.hints)
         if not value:
-            missing = True
-            return ""
-        return value
-
-    filled = _PLACEHOLDER.sub(replace, arn_format)
-    return None if missing else filled
+            return None
+        out.append(value)
+        out.append(text)
+    return "".join(out)
 
 
-@lru_cache(maxsize=4096)
 def _format_regex(formats: tuple[str, ...]) -> re.Pattern[str]:
+    found = _REGEXES.get(formats)
+    if found is None:
+        found = _compile_formats(formats)
+        if len(_REGEXES) < 4096:
+            _REGEXES[formats] = found
+    return found
+
+
+_REGEXES: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+
+def _compile_formats(formats: tuple[str, ...]) -> re.Pattern[str]:
     """One regular expression for concrete ARNs of any of ``formats``.
 
     As :func:`polp.iam.arn.pattern_may_match_template` decides for an ARN without wildcards: a
@@ -170,11 +206,19 @@ def copy_source_arn(value: str | None) -> str | None:
 
 
 def _concrete(candidates: Sequence[str | None], formats: tuple[str, ...]) -> list[str]:
+    return _fitting(_arn_candidates(candidates), formats)
+
+
+def _arn_candidates(candidates: Iterable[str | None]) -> list[str]:
+    """The candidates that may be concrete ARNs (safe, ``arn:``), in order."""
+    return [c for c in candidates if c and c.startswith("arn:") and _safe(c)]
+
+
+def _fitting(candidates: list[str], formats: tuple[str, ...]) -> list[str]:
     found: list[str] = []
     for candidate in candidates:
-        fits = candidate and candidate.startswith("arn:") and _safe(candidate) and _fits(candidate, formats)
-        if fits and candidate not in found:
-            found.append(candidate)  # type: ignore[arg-type]
+        if candidate not in found and _fits(candidate, formats):
+            found.append(candidate)
     return found
 
 
@@ -197,7 +241,7 @@ def _wildcard(arn_format: str, facts: RequestFacts) -> str:
 _TYPES: dict[str, list[tuple[ResourceType, bool]]] = {}
 
 
-def _types(catalog: Catalog, info: ActionInfo) -> list[tuple[ResourceType, bool]]:
+def resource_types(catalog: Catalog, info: ActionInfo) -> list[tuple[ResourceType, bool]]:
     """The action's resource types with whether each is required (S3 access points left out)."""
     found = _TYPES.get(info.full_name)
     if found is None:
@@ -213,11 +257,12 @@ def _compute_types(catalog: Catalog, info: ActionInfo) -> list[tuple[ResourceTyp
     return types
 
 
-def _of_type(rt: ResourceType, info: ActionInfo, facts: RequestFacts) -> list[str]:
+def _of_type(rt: ResourceType, info: ActionInfo, facts: RequestFacts, candidates: list[str]) -> list[str]:
     formats = tuple(rt.arn_formats)
-    found = _concrete([*facts.listed, *facts.hints.values()], formats)
-    if found:
-        return found
+    if candidates:
+        found = _fitting(candidates, formats)
+        if found:
+            return found
     for arn_format in formats:
         filled = fill_format(arn_format, info.service, facts)
         if filled is not None and _fits(filled, formats):
@@ -238,7 +283,7 @@ def resources_for(
     still allows the call; past :data:`MAX_TYPES` types the action needs ``*``. Optional types the
     request may name without a scalar parameter (the instances of ``ssm:SendCommand``) are not seen.
     """
-    types = _types(catalog, info)
+    types = resource_types(catalog, info)
     if not types or len(types) > MAX_TYPES:
         return ("*",)
     if resource_from == "copySource":
@@ -247,14 +292,59 @@ def resources_for(
         return tuple(found) or ("*",)
     concrete: list[str] = []
     patterns: list[str] = []
+    candidates = _arn_candidates((*facts.listed, *facts.hints.values()))
     for rt, required in types:
-        arns = _of_type(rt, info, facts)
+        arns = _of_type(rt, info, facts, candidates)
         concrete.extend(a for a in arns if a not in concrete)
         if not arns and required:
             patterns.extend(_wildcard(f, facts) for f in rt.arn_formats)
     if not concrete:
         return ("*",)
     return tuple(concrete) + tuple(dict.fromkeys(patterns))
+
+
+#: Placeholders whose value is checked or changed beyond safety (see :func:`_hint_value`), or that
+#: stop at a ``/``; and those filled from the facts rather than from a request parameter.
+_VALUE_SENSITIVE = frozenset({"ParameterNameWithoutLeadingSlash", "QueueName", "KeyId", *_SLASH_FREE})
+_FROM_FACTS = frozenset({"Partition", "Region", "Account"})
+
+
+def _placeholders(arn_format: str) -> list[tuple[str, bool]]:
+    """The placeholders of an ARN format, each with whether it is in the resource part."""
+    return [
+        (name, i == 5)
+        for i, component in enumerate(arn_format.split(":", 5))
+        for name in _PLACEHOLDER.findall(component)
+    ]
+
+
+def resolves_by_position(catalog: Catalog, info: ActionInfo, resource_from: str | None, hint: str) -> bool:
+    """Whether the resources of a call of ``info`` depend on request parameter ``hint`` only through
+    where its value goes, for values without ``:`` that :func:`_safe` accepts.
+
+    Then :func:`resources_for` with a stand-in value (one character that no log holds) gives the
+    resources for any such value once the value is put in the stand-in's place (lower-cased where
+    :func:`_hint_value` lower-cases, for SageMaker), up to resources that the value makes equal,
+    which the caller must check. It holds when every ARN format the parameter fills is the only
+    format of its resource type and takes the value in its resource part, where the placeholder
+    matches any text: no such value starts with ``arn:`` (so it is never taken as an ARN), passes
+    the same checks as the stand-in, and cannot change whether the filled ARN fits its format (the
+    colons before the resource part are all the format's or the facts', and a literal after the
+    value is found where the format put it).
+    """
+    if resource_from == "copySource":
+        return hint != "copySource"
+    types = resource_types(catalog, info)
+    if not types or len(types) > MAX_TYPES:
+        return True
+    for rt, _ in types:
+        for arn_format in rt.arn_formats:
+            for name, in_resource in _placeholders(arn_format):
+                if name in _FROM_FACTS or hint not in _hint_names(name):
+                    continue
+                if not in_resource or name in _VALUE_SENSITIVE or len(rt.arn_formats) != 1:
+                    return False
+    return True
 
 
 def passed_roles(facts: RequestFacts) -> tuple[str, ...]:

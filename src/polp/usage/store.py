@@ -3,14 +3,14 @@
 Rows are kept per day so that any window (``--since``, ``--days``) is answered by SQL without reading
 the logs again. Files already loaded are remembered by path, size and modification time, so pointing
 ``polp usage`` at a growing log tree only reads what is new. Rows are loaded in bulk through a JSON
-Lines file (DuckDB's row-by-row inserts are orders of magnitude slower).
+array file (DuckDB's row-by-row inserts are orders of magnitude slower): see :meth:`UsageStore.add_parts`.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import astuple, dataclass
 from types import TracebackType
 from typing import Any, cast
@@ -40,6 +40,61 @@ USAGE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("last_seen", "VARCHAR"),
 )
 _GROUP = ", ".join(name for name, _ in USAGE_COLUMNS[:11])
+_KEY = f"{_GROUP}, day"
+
+#: The bulk-loading format: one JSON array of arrays per file (orjson writes it in one call; DuckDB
+#: reads it exactly, control characters included), of the kind its name ends with.
+ROWS_PART = ".rows.json"
+TEMPLATES_PART = ".templates.json"
+OBJECTS_PART = ".objects.json"
+_CHUNK = 50_000
+_READ = (
+    "read_json(?, format='array', records=false, maximum_object_size=67108864, columns={'j': 'VARCHAR[]'})"
+)
+_NAMES = [name for name, _ in USAGE_COLUMNS]
+_STATS = "j[13]::BIGINT AS n, j[14] AS f, j[15] AS l"
+_ROWS_COLUMNS = (
+    ", ".join(f"j[{i + 1}] AS {name}" for i, name in enumerate(_NAMES[:10]))
+    + ", j[11]::BOOLEAN AS extra, j[12] AS day, "
+    + _STATS
+)
+_OBJECT_FIELDS = "j[1]::BIGINT AS g, j[2] AS k, j[3]::BIGINT AS n, j[4] AS f, j[5] AS l"
+_TEMPLATE_FIELDS = (
+    "j[1]::BIGINT AS g, "
+    + ", ".join(f"j[{i + 2}] AS {name}" for i, name in enumerate(_NAMES[:5]))
+    + ", j[7] AS head, j[8] AS tail, "
+    + ", ".join(f"j[{i + 9}] AS {name}" for i, name in enumerate(_NAMES[6:10]))
+    + ", j[13]::BOOLEAN AS extra, j[14] AS day"
+)
+_TEMPLATE_COLUMNS = (
+    ", ".join(f"t.{name}" for name in _NAMES[:5])
+    + ", CASE WHEN t.tail IS NULL THEN t.head ELSE t.head || o.k || t.tail END AS resource, "
+    + ", ".join(f"t.{name}" for name in _NAMES[6:12])
+    + ", o.n, o.f, o.l"
+)
+
+
+def write_part(path: str, rows: Iterable[Sequence[Any]]) -> int:
+    """Write rows (lists or tuples of strings, numbers, booleans and nulls) as one JSON array."""
+    written = 0
+    with open(path, "wb") as handle:
+        handle.write(b"[")
+        chunk: list[Sequence[Any]] = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= _CHUNK:
+                handle.write(b"," if written else b"")
+                handle.write(orjson.dumps(chunk)[1:-1])
+                written += len(chunk)
+                chunk = []
+        if chunk:
+            handle.write(b"," if written else b"")
+            handle.write(orjson.dumps(chunk)[1:-1])
+            written += len(chunk)
+        handle.write(b"]")
+    return written
+
+
 _SCHEMA = [
     f"CREATE TABLE IF NOT EXISTS usage ({', '.join(f'{n} {t}' for n, t in USAGE_COLUMNS)})",
     "CREATE TABLE IF NOT EXISTS unmapped (event_source VARCHAR, event_name VARCHAR, kind VARCHAR, "
@@ -96,37 +151,78 @@ class UsageStore:
 
     def add_values(self, rows: Iterable[tuple[Any, ...]]) -> int:
         """Load rows given as tuples in USAGE_COLUMNS order (the fast way, without UsageRow objects)."""
-        names = [name for name, _ in USAGE_COLUMNS]
-        columns = ", ".join(f"'{n}': '{t}'" for n, t in USAGE_COLUMNS)
-        fd, path = tempfile.mkstemp(prefix="polp-usage-", suffix=".jsonl")
-        written = 0
-        dumps = orjson.dumps
+        fd, path = tempfile.mkstemp(prefix="polp-usage-", suffix=ROWS_PART)
+        os.close(fd)
         try:
-            with os.fdopen(fd, "wb", buffering=1 << 20) as handle:
-                for row in rows:
-                    handle.write(dumps(dict(zip(names, row, strict=True))))
-                    handle.write(b"\n")
-                    written += 1
+            written = write_part(path, rows)
             if written:
-                self._db.execute(
-                    f"INSERT INTO usage SELECT * FROM read_json(?, format='newline_delimited', "
-                    f"columns={{{columns}}})",
-                    [path],
-                )
+                self.add_parts([path])
         finally:
             os.unlink(path)
         return written
 
+    def add_parts(self, paths: Sequence[str]) -> None:
+        """Load usage written by :func:`write_part` in one statement, then merge it by key.
+
+        A path ending in :data:`ROWS_PART` holds usage rows (USAGE_COLUMNS); one ending in
+        :data:`TEMPLATES_PART` holds ``[group, principal, ..., action, head, tail, outcome, ...,
+        day]`` and one ending in :data:`OBJECTS_PART` ``[group, object key, count, first, last]``: each
+        object of a group is a row of each of the group's templates, with the resource ``head``,
+        object key, ``tail`` (just ``head`` where ``tail`` is null: a resource that does not depend
+        on the object).
+        """
+        kinds: dict[str, list[str]] = {ROWS_PART: [], TEMPLATES_PART: [], OBJECTS_PART: []}
+        for path in paths:
+            kinds[next(suffix for suffix in kinds if path.endswith(suffix))].append(path)
+        parts: list[str] = []
+        params: list[Any] = []
+        if kinds[ROWS_PART]:
+            parts.append(f"SELECT {_ROWS_COLUMNS} FROM {_READ}")
+            params.append(kinds[ROWS_PART])
+        if kinds[OBJECTS_PART] and kinds[TEMPLATES_PART]:
+            parts.append(
+                f"SELECT {_TEMPLATE_COLUMNS} FROM (SELECT {_OBJECT_FIELDS} FROM {_READ}) o "
+                f"JOIN (SELECT {_TEMPLATE_FIELDS} FROM {_READ}) t ON o.g = t.g"
+            )
+            params += [kinds[OBJECTS_PART], kinds[TEMPLATES_PART]]
+        if not parts:
+            return
+        # Writing the table is what costs: one thread does it with less CPU and memory than several.
+        self._db.execute("SET threads = 1")
+        try:
+            self._db.execute(f"INSERT INTO usage {' UNION ALL '.join(parts)}", params)
+            self.compact()
+        finally:
+            self._db.execute("RESET threads")
+
     def compact(self) -> None:
-        """Merge rows that several loads wrote for the same key."""
-        self._db.execute(
-            f"CREATE OR REPLACE TEMP TABLE usage_compact AS SELECT {_GROUP}, day, SUM(event_count) AS "
-            f"event_count, MIN(first_seen) AS first_seen, MAX(last_seen) AS last_seen FROM usage "
-            f"GROUP BY ALL"
-        )
-        self._db.execute("DELETE FROM usage")
-        self._db.execute("INSERT INTO usage SELECT * FROM usage_compact")
-        self._db.execute("DROP TABLE usage_compact")
+        """Merge rows that several loads (or batches of one load) wrote for the same key.
+
+        Only the keys that occur more than once are regrouped, found by a hash of the key (rows whose
+        hash occurs once hold a key that occurs once), so that DuckDB never holds a hash table of every
+        row: the usage of a large load stays within the store's memory limit.
+        """
+        db = self._db
+        db.begin()
+        try:
+            db.execute(
+                f"CREATE OR REPLACE TEMP TABLE usage_dupes AS SELECT h FROM "
+                f"(SELECT hash({_KEY}) AS h FROM usage) GROUP BY h HAVING count(*) > 1"
+            )
+            if db.execute("SELECT count(*) FROM usage_dupes").fetchone() != (0,):
+                where = f"WHERE hash({_KEY}) IN (SELECT h FROM usage_dupes)"
+                db.execute(
+                    f"CREATE OR REPLACE TEMP TABLE usage_merged AS SELECT {_KEY}, SUM(event_count), "
+                    f"MIN(first_seen), MAX(last_seen) FROM usage {where} GROUP BY ALL"
+                )
+                db.execute(f"DELETE FROM usage {where}")
+                db.execute("INSERT INTO usage SELECT * FROM usage_merged")
+                db.execute("DROP TABLE usage_merged")
+            db.execute("DROP TABLE usage_dupes")
+            db.commit()
+        except BaseException:
+            db.rollback()
+            raise
 
     def add_unmapped(self, events: Iterable[UnmappedEvent]) -> None:
         for event in events:
