@@ -68,7 +68,7 @@ def _report(**kwargs: Any) -> AuditReport:
 
 def test_json_report_validates_against_the_documented_schema() -> None:
     schema = json.loads((ROOT / "docs" / "report.schema.json").read_text())
-    data = json.loads(render_json(_report()))
+    data = json.loads("".join(render_json(_report())))
     jsonschema.validate(data, schema)
     assert data["summary"]["by_severity"] == {"critical": 1, "high": 0, "medium": 0, "low": 1}
     assert data["findings"][0]["severity"] == "critical"  # worst first
@@ -82,7 +82,7 @@ def test_json_report_validates_against_the_documented_schema() -> None:
 
 
 def test_sarif_validates_against_sarif_2_1_0(sarif_schema: dict[str, Any]) -> None:
-    log = json.loads(render_sarif(_report()))
+    log = json.loads("".join(render_sarif(_report())))
     jsonschema.validate(log, sarif_schema)
     run = log["runs"][0]
     rules = run["tool"]["driver"]["rules"]
@@ -128,3 +128,30 @@ def test_gate_counts_only_new_findings() -> None:
     report = _report(new={_finding().fingerprint})
     assert report.gate(Severity.critical)
     assert not _report(new={_finding(LOW, None, "builder").fingerprint}).gate(Severity.high)
+
+
+def test_streamed_json_is_one_valid_document_whatever_the_number_of_findings() -> None:
+    from polp.outputs.common import stream_json
+
+    for count in (0, 1, 3):
+        document = {"a": 1, "nested": [{"items": None, "after": True}], "z": "end"}
+        items = ({"n": i, "text": "line\nbreak"} for i in range(count))
+        text = "".join(stream_json(document, ("nested", 0, "items"), items))
+        assert json.loads(text) == {
+            "a": 1,
+            "nested": [{"items": [{"n": i, "text": "line\nbreak"} for i in range(count)], "after": True}],
+            "z": "end",
+        }
+    empty = AuditReport(findings=[], rules=[RULE], subjects=0)
+    assert json.loads("".join(render_json(empty)))["findings"] == []
+
+
+def test_long_detail_lists_are_cut_with_their_total() -> None:
+    from polp.outputs.common import DETAILS_LIST_LIMIT, finding_json
+
+    roles = [f"arn:aws:iam::111122223333:role/r{i}" for i in range(50)]
+    finding = Finding(RULE, "m", details={"methods": [{"id": "x", "targets": roles}], "roles": roles})
+    details = finding_json(finding)["details"]
+    assert len(details["roles"]) == DETAILS_LIST_LIMIT and details["roles_total"] == 50
+    assert len(details["methods"][0]["targets"]) == DETAILS_LIST_LIMIT
+    assert details["methods"][0]["targets_total"] == 50

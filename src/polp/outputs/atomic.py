@@ -6,14 +6,21 @@ import contextlib
 import os
 import sys
 import tempfile
+from collections.abc import Iterable
 
 from polp.errors import InputError, Location
 
 
-def write_output(path: str | None, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (a temporary file renamed into place), or to stdout."""
+def write_output(path: str | None, content: str | Iterable[str]) -> None:
+    """Write ``content`` (text, or text in pieces) to ``path`` atomically, or to stdout.
+
+    A file is written to a temporary name beside it and renamed into place only when complete; if
+    anything fails on the way, the temporary file is removed and ``path`` is left untouched.
+    """
+    pieces = (content,) if isinstance(content, str) else content
     if path is None or path == "-":
-        sys.stdout.write(text)
+        for piece in pieces:
+            sys.stdout.write(piece)
         sys.stdout.flush()
         return
     directory = os.path.dirname(os.path.abspath(path))
@@ -23,9 +30,14 @@ def write_output(path: str | None, text: str) -> None:
         raise InputError(f"cannot write output: {exc.strerror or exc}", Location(path)) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+            for piece in pieces:
+                handle.write(piece)
         os.replace(tmp, path)
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise InputError(f"cannot write output: {exc.strerror or exc}", Location(path)) from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

@@ -3,9 +3,37 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Iterator
 from typing import Any
 
+import orjson
+
 from polp.checks.interface import Finding
+
+_SENTINEL = "\x00polp-items\x00"
+
+
+def stream_json(document: dict[str, Any], path: tuple[str | int, ...], items: Iterable[Any]) -> Iterator[str]:
+    """``document`` as indented JSON text, in pieces, with the list at ``path`` streamed from ``items``.
+
+    Each item is serialised on its own line as it comes, so a report of 20,000 findings never exists
+    as one Python object or one string. The result parses to the same value as dumping the whole.
+    """
+    holder: Any = document
+    for key in path[:-1]:
+        holder = holder[key]
+    holder[path[-1]] = _SENTINEL
+    text = orjson.dumps(document, option=orjson.OPT_INDENT_2).decode()
+    marker = orjson.dumps(_SENTINEL).decode()
+    before, after = text.split(marker, 1)
+    line = before.rsplit("\n", 1)[-1]
+    indent = " " * (len(line) - len(line.lstrip(" ")))
+    yield before + "["
+    first = True
+    for item in items:
+        yield ("\n" if first else ",\n") + indent + "  " + orjson.dumps(item).decode()
+        first = False
+    yield ("\n" + indent + "]" if not first else "]") + after + "\n"
 
 
 def tool_info() -> dict[str, str]:
@@ -43,6 +71,32 @@ def where(finding: Finding) -> str:
     return text
 
 
+#: Lists in a finding's details are cut to this many items in reports (the total is kept beside them):
+#: a principal that can pass any of 2,000 roles should not make a 100 MB report.
+DETAILS_LIST_LIMIT = 20
+
+
+def _trim(value: Any) -> Any:
+    """Cut long lists at any depth; a cut list's mapping gets ``<key>_total`` beside it."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if isinstance(item, list | tuple | set | frozenset) and len(item) > DETAILS_LIST_LIMIT:
+                out[f"{key}_total"] = len(item)
+            out[key] = _trim(item)
+        return out
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value, key=str) if isinstance(value, set | frozenset) else list(value)
+        return [_trim(item) for item in items[:DETAILS_LIST_LIMIT]]
+    return value
+
+
+def _details(details: Any) -> dict[str, Any]:
+    trimmed = _trim(dict(details))
+    assert isinstance(trimmed, dict)
+    return trimmed
+
+
 def finding_json(finding: Finding, new: bool = True) -> dict[str, Any]:
     loc = finding.location
     principal = finding.principal
@@ -67,5 +121,5 @@ def finding_json(finding: Finding, new: bool = True) -> dict[str, Any]:
         "explanation": finding.rule.explanation,
         "remediation": finding.rule.remediation,
         "new": new,
-        "details": {k: v for k, v in finding.details.items()},
+        "details": _details(finding.details),
     }

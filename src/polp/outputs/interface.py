@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 
 from polp.audit.report import AuditReport
@@ -16,7 +16,7 @@ class OutputFormat(StrEnum):
     html = "html"
 
 
-Renderer = Callable[[AuditReport], str]
+Renderer = Callable[[AuditReport], str | Iterable[str]]
 
 
 def renderer(fmt: OutputFormat, *, color: bool = False, width: int | None = None) -> Renderer:

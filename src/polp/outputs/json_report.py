@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import orjson
+from collections.abc import Iterator
 
 from polp.audit.report import AuditReport
-from polp.outputs.common import finding_json, relative_file, tool_info
+from polp.outputs.common import finding_json, relative_file, stream_json, tool_info
 
 SCHEMA_VERSION = 1
 
@@ -22,7 +22,7 @@ def report_dict(report: AuditReport) -> dict[str, object]:
             "suppressed": len(report.suppressed),
             "new": sum(1 for f in report.findings if report.is_new(f)),
         },
-        "findings": [finding_json(f, report.is_new(f)) for f in report.sorted_findings()],
+        "findings": [],
         "suppressed": [
             {**finding_json(s.finding), "suppressed_by": s.by, "reason": s.reason} for s in report.suppressed
         ],
@@ -38,8 +38,7 @@ def report_dict(report: AuditReport) -> dict[str, object]:
     }
 
 
-def render_json(report: AuditReport) -> str:
-    return (
-        orjson.dumps(report_dict(report), option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode()
-        + "\n"
-    )
+def render_json(report: AuditReport) -> Iterator[str]:
+    """The report in pieces: the findings are streamed one per line (see ``stream_json``)."""
+    findings = (finding_json(f, report.is_new(f)) for f in report.sorted_findings())
+    return stream_json(report_dict(report), ("findings",), findings)

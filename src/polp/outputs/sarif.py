@@ -7,13 +7,12 @@ location at the line of the file that grants the access.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
-
-import orjson
 
 from polp.audit.report import AuditReport
 from polp.checks.interface import Finding, Rule, Severity
-from polp.outputs.common import relative_file, tool_info
+from polp.outputs.common import relative_file, stream_json, tool_info
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _SECURITY_SEVERITY = {
@@ -70,7 +69,7 @@ def _location(finding: Finding, fallback: str | None) -> dict[str, Any]:
     return location
 
 
-def render_sarif(report: AuditReport) -> str:
+def render_sarif(report: AuditReport) -> Iterator[str]:
     rule_list = sorted({r.id: r for r in report.rules}.values(), key=lambda r: r.id)
     known = {r.id for r in rule_list}
     for finding in report.findings:
@@ -79,30 +78,29 @@ def render_sarif(report: AuditReport) -> str:
             rule_list.append(finding.rule)
     index = {rule.id: i for i, rule in enumerate(rule_list)}
     fallback = relative_file(report.inputs[0]) if report.inputs else None
-    results = []
-    for finding in report.sorted_findings():
+
+    def result(finding: Finding) -> dict[str, Any]:
         severity = finding.effective_severity
         text = finding.message
         if finding.principal is not None:
             text = f"{finding.principal.type} {finding.principal.name}: {text}"
-        results.append(
-            {
-                "ruleId": finding.rule.id,
-                "ruleIndex": index[finding.rule.id],
-                "level": _LEVEL[severity],
-                "message": {"text": text},
-                "locations": [_location(finding, fallback)],
-                "partialFingerprints": {"polpFindingId/v1": finding.fingerprint},
-                "properties": {
-                    "security-severity": _SECURITY_SEVERITY[severity],
-                    "confidence": finding.effective_confidence.name,
-                    "category": finding.rule.category,
-                    "actions": list(finding.actions),
-                    "resources": list(finding.resources),
-                    "new": report.is_new(finding),
-                },
-            }
-        )
+        return {
+            "ruleId": finding.rule.id,
+            "ruleIndex": index[finding.rule.id],
+            "level": _LEVEL[severity],
+            "message": {"text": text},
+            "locations": [_location(finding, fallback)],
+            "partialFingerprints": {"polpFindingId/v1": finding.fingerprint},
+            "properties": {
+                "security-severity": _SECURITY_SEVERITY[severity],
+                "confidence": finding.effective_confidence.name,
+                "category": finding.rule.category,
+                "actions": list(finding.actions),
+                "resources": list(finding.resources),
+                "new": report.is_new(finding),
+            },
+        }
+
     info = tool_info()
     log = {
         "$schema": SARIF_SCHEMA,
@@ -119,8 +117,8 @@ def render_sarif(report: AuditReport) -> str:
                 },
                 "automationDetails": {"id": "polp/audit/"},
                 "columnKind": "unicodeCodePoints",
-                "results": results,
+                "results": [],
             }
         ],
     }
-    return orjson.dumps(log, option=orjson.OPT_INDENT_2).decode() + "\n"
+    return stream_json(log, ("runs", 0, "results"), (result(f) for f in report.sorted_findings()))
