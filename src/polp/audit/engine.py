@@ -25,21 +25,34 @@ class AuditResult:
     errors: list[str] = field(default_factory=list)
 
 
-def _sourced(refs: Iterable[PolicyRef]) -> tuple[SourcedPolicy, ...]:
-    return tuple(
-        SourcedPolicy(ref.policy, ref.label, ref, ref.location) for ref in refs if ref.policy is not None
-    )
+def _sourced(
+    refs: Iterable[PolicyRef], interned: dict[int, SourcedPolicy] | None = None
+) -> tuple[SourcedPolicy, ...]:
+    """The policies of ``refs``; with ``interned``, one object per reference, so that principals
+    holding a policy through the same reference share what is worked out about it."""
+    out: list[SourcedPolicy] = []
+    for ref in refs:
+        if ref.policy is None:
+            continue
+        found = interned.get(id(ref)) if interned is not None else None
+        if found is None:
+            found = SourcedPolicy(ref.policy, ref.label, ref, ref.location)
+            if interned is not None:
+                interned[id(ref)] = found  # the inventory keeps every reference alive
+        out.append(found)
+    return tuple(out)
 
 
 def build_subjects(inventory: Inventory) -> list[Subject]:
     """One subject per user, role and group, plus one per standalone policy document."""
     shared: dict[tuple[int, ...], PolicySet] = {}
+    interned: dict[int, SourcedPolicy] = {}
     subjects: list[Subject] = []
     for record in inventory.principals:
         refs = inventory.identity_policies(record)
         boundary = (record.permissions_boundary,) if record.permissions_boundary else ()
-        policies = _sourced(refs)
-        bounds = _sourced(boundary)
+        policies = _sourced(refs, interned)
+        bounds = _sourced(boundary, interned)
         key = (*(id(p.policy) for p in policies), -1, *(id(p.policy) for p in bounds))
         permissions = shared.get(key)
         if permissions is None:
@@ -61,7 +74,7 @@ def build_subjects(inventory: Inventory) -> list[Subject]:
             managed_policies=(ref,),
             location=ref.location,
         )
-        subjects.append(Subject(record, PolicySet(_sourced((ref,))), ref.symbolic))
+        subjects.append(Subject(record, PolicySet(_sourced((ref,), interned)), ref.symbolic))
     return subjects
 
 

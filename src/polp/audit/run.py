@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from polp.audit.baseline import load_baseline
 from polp.audit.config import AuditConfig
 from polp.audit.engine import Progress, run_checks
+from polp.audit.gcpause import paused_gc
 from polp.audit.inline_ignores import inline_ignore
 from polp.audit.report import AuditReport, Suppressed
 from polp.checks.interface import Check, Confidence, Finding, Rule, Severity
@@ -67,9 +68,10 @@ def audit_inventory(
 ) -> AuditReport:
     checks = tuple(checks) if checks is not None else all_checks()
     moment = now if now is not None else time.time()
-    result = run_checks(
-        inventory, checks, now=moment, max_key_age_days=config.max_key_age_days, progress=progress
-    )
+    with paused_gc():  # the caches and findings of a large audit live until the report is written
+        result = run_checks(
+            inventory, checks, now=moment, max_key_age_days=config.max_key_age_days, progress=progress
+        )
     today = datetime.fromtimestamp(moment, UTC).date()
     kept: list[Finding] = []
     suppressed: list[Suppressed] = []

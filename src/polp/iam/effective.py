@@ -15,27 +15,102 @@ nothing until a check asks about an action.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from polp.errors import Location
 from polp.iam.catalog import ActionInfo, get_catalog
-from polp.iam.evaluate import CompiledStatement, compile_policy
-from polp.iam.matching import compile_arns
-from polp.iam.model import Policy
+from polp.iam.jsonpath import JsonPath
+from polp.iam.matching import compile_actions, compile_arns
+from polp.iam.model import Policy, Statement
 from polp.iam.wildcards import globs_intersect
 
 
-@dataclass(frozen=True, slots=True)
 class StatementRef:
-    """Where a grant comes from: a policy (by its label), a statement, and its place in a file."""
+    """Where a grant comes from: a policy (by its label), a statement, and its place in a file.
+
+    Immutable. The place is worked out on first use (:meth:`lazy`): finding the line of a statement
+    costs a scan of its file, and only the grants that end up in a finding are ever located.
+    """
+
+    __slots__ = ("_fallback", "_location", "_path", "_source", "handle", "policy", "statement")
 
     policy: str
     statement: str
-    location: Location | None = None
     #: The caller's handle for the policy (for example a :class:`polp.inventory.PolicyRef`).
-    handle: object = None
+    handle: object
+    _location: Location | None
+    _source: Policy | None
+    _path: JsonPath
+    _fallback: Location | None
+
+    def __init__(
+        self, policy: str, statement: str, location: Location | None = None, handle: object = None
+    ) -> None:
+        setter = object.__setattr__
+        setter(self, "policy", policy)
+        setter(self, "statement", statement)
+        setter(self, "handle", handle)
+        setter(self, "_location", location)
+        setter(self, "_source", None)
+        setter(self, "_path", ())
+        setter(self, "_fallback", None)
+
+    @classmethod
+    def lazy(
+        cls,
+        policy: str,
+        statement: str,
+        source: Policy,
+        path: JsonPath,
+        fallback: Location | None,
+        handle: object,
+    ) -> StatementRef:
+        """A reference whose location is ``source.locate(path)``, or ``fallback`` when that has no line."""
+        ref = cls(policy, statement, None, handle)
+        object.__setattr__(ref, "_source", source)
+        object.__setattr__(ref, "_path", path)
+        object.__setattr__(ref, "_fallback", fallback)
+        return ref
+
+    @property
+    def location(self) -> Location | None:
+        source = self._source
+        if source is None:
+            return self._location
+        location = source.locate(self._path)
+        if location.line is None and self._fallback is not None:
+            location = self._fallback
+        setter = object.__setattr__
+        setter(self, "_location", location)
+        setter(self, "_source", None)
+        setter(self, "_fallback", None)
+        return location
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}: StatementRef is immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}: StatementRef is immutable")
+
+    def _key(self) -> tuple[object, ...]:
+        return (self.policy, self.statement, self.location, self.handle)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self is other or self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"StatementRef(policy={self.policy!r}, statement={self.statement!r}, "
+            f"location={self.location!r}, handle={self.handle!r})"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +177,14 @@ def _addresses(action: ActionInfo, pattern: str) -> bool:
         return compile_arns((pattern,))("*")
     if pattern == "*":
         return True
-    return bool(get_catalog().resource_types_matching(action, pattern))
+    return _addresses_typed(action.full_name, pattern)
+
+
+@lru_cache(maxsize=1 << 16)
+def _addresses_typed(action: str, pattern: str) -> bool:
+    # Keyed by name: hashing an ActionInfo hashes all of its resource types.
+    info = get_catalog().action(action)
+    return info is not None and bool(get_catalog().resource_types_matching(info, pattern))
 
 
 def _covers(deny_pattern: str, pattern: str) -> bool:
@@ -163,15 +245,63 @@ class PolicySet:
         self.boundary = tuple(boundary)
         self.scps = tuple(tuple(level) for level in scps)
         self._cache: dict[str, tuple[Grant, ...]] = {}
+        self._services: frozenset[str] | None = None
+        self._any_service = False
+        self._additive: bool | None = None
+
+    def allowed_services(self) -> frozenset[str] | None:
+        """The service prefixes (lowercase) the identity policies' Allow statements can name; ``None``
+        when that can be any service (``NotAction``, a wildcard in the service part)."""
+        if self._services is None and not self._any_service:
+            found: set[str] = set()
+            for sourced in self.policies:
+                named = _entry(sourced.policy).allow_services
+                if named is None:
+                    self._any_service = True
+                    return None
+                found.update(named)
+            self._services = _interned(frozenset(found))
+        return self._services
+
+    def additive(self) -> bool:
+        """Whether each policy's grants stand on their own: no boundary, no SCPs and no identity
+        ``Deny`` statement in any policy, so that :meth:`grants` is the concatenation, in policy
+        order, of :meth:`policy_grants` of each policy."""
+        if self._additive is None:
+            self._additive = (
+                not self.boundary
+                and not self.scps
+                and not any(_entry(sourced.policy).denies for sourced in self.policies)
+            )
+        return self._additive
+
+    @staticmethod
+    def policy_grants(sourced: SourcedPolicy, action: str) -> tuple[Grant, ...]:
+        """The grants ``sourced`` makes of a catalog action on its own (before other policies'
+        denies, a boundary or SCPs), shared by every set that holds the same ``sourced``."""
+        info = get_catalog().action(action)
+        if info is None:
+            return ()
+        name = sys.intern(info.full_name)
+        answer = _answer(sourced, name, info.service)
+        if answer is None or not answer.allows:
+            return ()
+        return answer.grants_for(sourced, name)
 
     # -- one action ------------------------------------------------------------------------------
 
     def grants(self, action: str) -> tuple[Grant, ...]:
         """The grants of a concrete catalog action after denies, the boundary and SCPs."""
+        found = self._cache.get(action)
+        if found is not None:
+            return found
+        services = self.allowed_services()
+        if services is not None and action.partition(":")[0].lower() not in services:
+            return ()  # no Allow statement can name the action
         info = get_catalog().action(action)
         if info is None:
             return ()
-        key = info.full_name
+        key = sys.intern(info.full_name)  # one string per action, however many sets cache it
         found = self._cache.get(key)
         if found is None:
             found = self._compute(info, self.policies)
@@ -181,7 +311,11 @@ class PolicySet:
                 if not found:
                     break
                 found = self._bound(found, self._compute(info, level))
+            if not found:
+                return ()  # cheap to find again: not worth a cache entry per policy set
             self._cache[key] = found
+        if action != key:
+            self._cache[action] = found  # the name as asked, to skip the catalog next time
         return found
 
     def allows(self, action: str) -> bool:
@@ -208,27 +342,37 @@ class PolicySet:
 
     @staticmethod
     def _compute(action: ActionInfo, policies: Sequence[SourcedPolicy]) -> tuple[Grant, ...]:
-        allows: list[tuple[CompiledStatement, SourcedPolicy]] = []
-        denies: list[CompiledStatement] = []
+        # Everything that depends on one policy and the action is answered once per policy (see
+        # _answer); only making the grants of this set and applying its denies is done here.
+        name = sys.intern(action.full_name)
+        service = action.service
+        answers: list[tuple[_Answer, SourcedPolicy]] = []
+        denies: list[_Stmt] = []
         for sourced in policies:
-            for statement in compile_policy(sourced.policy, sourced.label).for_action(action.full_name):
-                if statement.principal is not None or statement.not_principal is not None:
-                    continue  # not an identity statement
-                if statement.allow:
-                    allows.append((statement, sourced))
-                else:
-                    denies.append(statement)
-        grants: list[Grant] = []
-        for statement, sourced in allows:
-            grant = _grant(action, statement, sourced)
-            if grant is None:
+            answer = _answer(sourced, name, service)
+            if answer is None:
                 continue
-            for deny in denies:
-                grant = _apply_deny(grant, deny)
-                if grant is None:
-                    break
-            if grant is not None:
-                grants.append(grant)
+            answers.append((answer, sourced))
+            if answer.denies:
+                denies.extend(answer.denies)
+        if len(answers) == 1 and not denies:
+            return answers[0][0].grants_for(answers[0][1], name)  # shared with every holder
+        grants: list[Grant] = []
+        for answer, sourced in answers:
+            if answer.allows:
+                grants.extend(answer.grants_for(sourced, name))
+        if denies:
+            kept: list[Grant] = []
+            for grant in grants:
+                survivor: Grant | None = grant
+                for deny in denies:
+                    survivor = _apply_deny(grant, deny)
+                    if survivor is None:
+                        break
+                    grant = survivor
+                if survivor is not None:
+                    kept.append(survivor)
+            grants = kept
         return tuple(grants)
 
     # -- every action ----------------------------------------------------------------------------
@@ -255,12 +399,256 @@ class PolicySet:
                 yield name
 
 
-def _grant(action: ActionInfo, statement: CompiledStatement, sourced: SourcedPolicy) -> Grant | None:
+#: One Allow statement's grant of an action, before denies and without its policy's reference:
+#: (statement, resources, not_resources, condition keys).
+_Proto = tuple["_Stmt", tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+
+
+class _Answer:
+    """What one policy says about one action: its grants (as protos) and its Deny statements.
+
+    Answers with the same content are one object per policy (a wildcard statement answers most
+    actions of its service alike); the grants themselves name the action and are made per action by
+    :meth:`_PolicyAnswers.grants_for`.
+    """
+
+    __slots__ = ("allows", "denies", "owner")
+
+    def __init__(self, allows: tuple[_Proto, ...], denies: tuple[_Stmt, ...], owner: _PolicyAnswers) -> None:
+        self.allows = allows
+        self.denies = denies
+        self.owner = owner
+
+    def grants_for(self, sourced: SourcedPolicy, action: str) -> tuple[Grant, ...]:
+        return self.owner.grants_for(self, sourced, action)
+
+
+class _PolicyAnswers:
+    """The answers of one policy, per action; ``services`` are the service prefixes its statements
+    can name (``None``: any), so that actions of other services cost one set lookup."""
+
+    __slots__ = (
+        "_answers",
+        "_made",
+        "_more",
+        "_owner",
+        "_protos",
+        "_refs",
+        "allow_services",
+        "by_action",
+        "denies",
+        "matchers",
+        "policy",
+        "services",
+    )
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self._answers: dict[tuple[object, ...], _Answer] = {}
+        self._protos: dict[tuple[object, ...], _Proto] = {}
+        self._refs: dict[tuple[int, int], tuple[SourcedPolicy, StatementRef]] = {}
+        # The grants made per action for the first SourcedPolicy that asked (``_owner``), and for
+        # others by identity (usually there is one: principals share the SourcedPolicy of a reference).
+        self._owner: SourcedPolicy | None = None
+        self._made: dict[str, tuple[Grant, ...]] = {}
+        self._more: dict[tuple[int, str], tuple[SourcedPolicy, tuple[Grant, ...]]] | None = None
+        self.services = _services_named(policy.statements)
+        self.allow_services = _services_named(st for st in policy.statements if st.effect == "Allow")
+        #: Whether an identity Deny statement (one that covers some action) is in the policy.
+        self.denies = any(
+            st.effect == "Deny"
+            and st.principal is None
+            and st.not_principal is None
+            and (st.action is not None or st.not_action is not None)
+            for st in policy.statements
+        )
+        self.by_action: dict[str, _Answer | None] = {}
+        self.matchers: tuple[tuple[Callable[[str], bool], bool, _Stmt], ...] | None = None
+
+    def answer(self, allows: list[_Proto], denies: list[_Stmt]) -> _Answer:
+        """The answer with these grants and denies (one object per content)."""
+        interned = []
+        for proto in allows:
+            key = (id(proto[0]), *proto[1:])
+            found = self._protos.get(key)
+            if found is None:
+                found = self._protos[key] = proto
+            interned.append(found)
+        content = (*(id(p) for p in interned), None, *(id(d) for d in denies))
+        answer = self._answers.get(content)
+        if answer is None:
+            answer = self._answers[content] = _Answer(tuple(interned), tuple(denies), self)
+        return answer
+
+    def grants_for(self, answer: _Answer, sourced: SourcedPolicy, action: str) -> tuple[Grant, ...]:
+        """The grants ``answer`` makes of ``action`` for ``sourced`` (made once)."""
+        if self._owner is None:
+            self._owner = sourced
+        owner = self._owner is sourced
+        if owner:
+            found = self._made.get(action)
+            if found is not None:
+                return found
+        elif self._more is not None:
+            entry = self._more.get((id(sourced), action))
+            if entry is not None and entry[0] is sourced:
+                return entry[1]
+        made = tuple(
+            Grant(
+                action,
+                resources,
+                self._ref(sourced, statement),
+                not_resources=not_resources,
+                condition_keys=keys,
+            )
+            for statement, resources, not_resources, keys in answer.allows
+        )
+        if owner:
+            if len(self._made) >= _MAX_ACTIONS:
+                self._made.clear()
+            self._made[action] = made
+        else:
+            if self._more is None or len(self._more) >= _MAX_ACTIONS:
+                self._more = {}
+            self._more[(id(sourced), action)] = (sourced, made)
+        return made
+
+    def _ref(self, sourced: SourcedPolicy, statement: _Stmt) -> StatementRef:
+        """The reference to a statement of this policy as ``sourced`` holds it (one per pair)."""
+        key = (id(sourced), id(statement))
+        entry = self._refs.get(key)
+        if entry is not None and entry[0] is sourced:
+            return entry[1]
+        found = StatementRef.lazy(
+            sourced.label,
+            statement.label,
+            self.policy,
+            statement.statement.path,
+            sourced.location,
+            sourced.handle,
+        )
+        if len(self._refs) >= _MAX_ACTIONS:
+            self._refs.clear()
+        self._refs[key] = (sourced, found)
+        return found
+
+    def statements_for(self, action: str) -> list[_Stmt]:
+        """The statements whose Action (or NotAction) covers ``action``, matched as the evaluator
+        matches them (:func:`polp.iam.matching.compile_actions`)."""
+        if self.matchers is None:
+            compiled: list[tuple[Callable[[str], bool], bool, _Stmt]] = []
+            for statement in self.policy.statements:
+                if statement.action is not None:
+                    compiled.append((compile_actions(statement.action), False, _Stmt(statement)))
+                elif statement.not_action is not None:
+                    compiled.append((compile_actions(statement.not_action), True, _Stmt(statement)))
+                # a statement without actions covers nothing
+            self.matchers = tuple(compiled)
+        key = action.lower()
+        return [st for matcher, negated, st in self.matchers if matcher(key) != negated]
+
+
+class _Stmt:
+    """What the effective view needs of a statement (its Resource element, whether it has
+    conditions); the evaluator's compiled form also compiles resources and conditions."""
+
+    __slots__ = (
+        "allow",
+        "conditions",
+        "identity",
+        "label",
+        "resource_negated",
+        "resource_patterns",
+        "statement",
+    )
+
+    def __init__(self, statement: Statement) -> None:
+        self.statement = statement
+        self.allow = statement.effect == "Allow"
+        self.label = statement.label
+        self.identity = statement.principal is None and statement.not_principal is None
+        self.resource_negated = statement.resource is None and statement.not_resource is not None
+        self.resource_patterns = (
+            statement.resource if statement.resource is not None else statement.not_resource
+        )
+        self.conditions = bool(statement.condition)
+
+
+def _services_named(statements: Iterable[Statement]) -> frozenset[str] | None:
+    """The service prefixes the statements' Action elements can name; ``None`` for any."""
+    found: set[str] = set()
+    for statement in statements:
+        if statement.action is None:
+            if statement.not_action is not None:
+                return None  # NotAction: any service
+            continue  # no action element: covers nothing
+        for pattern in statement.action:
+            prefix, sep, _ = pattern.partition(":")
+            if not sep or "*" in prefix or "?" in prefix:
+                return None
+            found.add(prefix.lower())
+    return _interned(frozenset(found))
+
+
+_SETS: dict[frozenset[str], frozenset[str]] = {}
+
+
+def _interned(found: frozenset[str]) -> frozenset[str]:
+    """One object per content (policies and policy sets name the same few services)."""
+    if len(_SETS) >= 1 << 14:
+        _SETS.clear()
+    return _SETS.setdefault(found, found)
+
+
+# Answers by policy identity; an entry holds its policy, so the id stays that policy's.
+_ANSWERS: dict[int, _PolicyAnswers] = {}
+_MAX_POLICIES = 1 << 15
+_MAX_ACTIONS = 4096
+
+
+def _entry(policy: Policy) -> _PolicyAnswers:
+    entry = _ANSWERS.get(id(policy))
+    if entry is None or entry.policy is not policy:
+        if len(_ANSWERS) >= _MAX_POLICIES:
+            _ANSWERS.clear()
+        entry = _ANSWERS[id(policy)] = _PolicyAnswers(policy)
+    return entry
+
+
+def _answer(sourced: SourcedPolicy, action: str, service: str) -> _Answer | None:
+    """What ``sourced``'s policy says about ``action`` (``None``: nothing), cached per policy."""
+    policy = sourced.policy
+    entry = _ANSWERS.get(id(policy))
+    if entry is None or entry.policy is not policy:
+        entry = _entry(policy)
+    services = entry.services
+    if services is not None and service not in services:
+        return None
+    by_action = entry.by_action
+    if action in by_action:
+        return by_action[action]
+    info = get_catalog().action(action)
+    assert info is not None
+    allows: list[_Proto] = []
+    denies: list[_Stmt] = []
+    for statement in entry.statements_for(action):
+        if not statement.identity:
+            continue  # a Principal element: not an identity statement
+        if statement.allow:
+            proto = _proto(info, statement)
+            if proto is not None:
+                allows.append(proto)
+        else:
+            denies.append(statement)
+    found = entry.answer(allows, denies) if allows or denies else None
+    if len(by_action) >= _MAX_ACTIONS:
+        by_action.clear()
+    by_action[action] = found
+    return found
+
+
+def _proto(action: ActionInfo, statement: _Stmt) -> _Proto | None:
     st = statement.statement
-    location = sourced.policy.locate(st.path)
-    if location.line is None and sourced.location is not None:
-        location = sourced.location
-    ref = StatementRef(sourced.label, statement.label, location, sourced.handle)
     keys = tuple(dict.fromkeys(c.key for c in st.condition))
     # No Resource element: IAM refuses such an identity policy, but the evaluator lets the statement
     # cover every resource, and so does the audit view (it must never show less than is allowed).
@@ -268,14 +656,14 @@ def _grant(action: ActionInfo, statement: CompiledStatement, sourced: SourcedPol
     if statement.resource_negated:
         if any(p == "*" for p in patterns):
             return None
-        return Grant(action.full_name, ("*",), ref, not_resources=patterns, condition_keys=keys)
+        return (statement, ("*",), patterns, keys)
     relevant = tuple(p for p in patterns if _addresses(action, p))
     if not relevant:
         return None
-    return Grant(action.full_name, relevant, ref, condition_keys=keys)
+    return (statement, relevant, (), keys)
 
 
-def _apply_deny(grant: Grant, deny: CompiledStatement) -> Grant | None:
+def _apply_deny(grant: Grant, deny: _Stmt) -> Grant | None:
     """What is left of a grant after a Deny statement; ``None`` when nothing is."""
     patterns = deny.resource_patterns if deny.resource_patterns is not None else ("*",)
     if deny.resource_negated:

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import json
 import re
+import sys
+from array import array
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,14 +49,15 @@ _DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_re
 
 
 @dataclass(slots=True)
-class _Index:
+class _Scan:
     offsets: dict[JsonPath, int]
     duplicates: list[tuple[JsonPath, int]]
     line_starts: list[int]
 
 
-def _scan(text: str) -> _Index:
-    """Record the offset of every value (of the key, for object members) by JSON path.
+def _scan(text: str) -> _Scan:
+    """Record the offset of every value (of the key, for object members) by JSON path, and every
+    repeated key (only needed to place a duplicate key: :class:`_Index` finds values on demand).
 
     Iterative, so that hostile nesting cannot exhaust the stack. Stops quietly at the first syntax
     error: it is only run on text the decoder accepted, or to place a duplicate key.
@@ -147,7 +151,185 @@ def _scan(text: str) -> _Index:
             break
     line_starts = [0]
     line_starts.extend(m.end() for m in re.finditer("\n", text))
-    return _Index(offsets, duplicates, line_starts)
+    return _Scan(offsets, duplicates, line_starts)
+
+
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _offsets(text: str) -> str:
+    """The array type code for offsets into ``text`` (32 bits below 2 GB of text)."""
+    return "i" if len(text) < 1 << 31 and array("i").itemsize >= 4 else "q"
+
+
+#: Text up to the next string that holds a bracket (``"${aws:username}"``): everything else, strings
+#: without brackets included, is consumed at the regular expression engine's speed.
+_PLAIN = re.compile(r'(?:[^"]++|"(?:[^"\\\[\]{}]++|\\.)*+")*+')  # possessive: no backtracking
+
+
+class _Index:
+    """Where the values of a JSON text are, found on demand.
+
+    Built from one pass over the brackets of the text (pairing each ``{``/``[`` with its closing
+    bracket, brackets inside strings left out), so that any value can be skipped in one step. The
+    members of an object or array are listed the first time a path goes through it; only the
+    containers on the paths asked about are ever listed.
+    """
+
+    __slots__ = ("_children", "_closes", "_lines", "_opens", "root", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._opens, self._closes = _pair_brackets(text)
+        self._lines: array[int] | None = None
+        self._children: dict[int, dict[str, int] | array[int]] = {}
+        self.root = _WS.match(text, 0).end()  # type: ignore[union-attr]
+
+    def offset(self, path: JsonPath) -> int:
+        """The offset of the value at ``path`` (of its key, for an object member), or of the longest
+        prefix of ``path`` that exists."""
+        text = self.text
+        found = pos = self.root
+        for key in path:
+            if pos >= len(text):
+                break
+            ch = text[pos]
+            if ch == "{" and isinstance(key, str):
+                members = self._members(pos)
+                assert isinstance(members, dict)
+                at = members.get(key)
+                if at is None:
+                    break
+                found, pos = at, self._value_after_key(at)
+            elif ch == "[" and isinstance(key, int):
+                items = self._members(pos)
+                assert isinstance(items, array)
+                if not 0 <= key < len(items):
+                    break
+                found = pos = items[key]
+            else:
+                break
+        return found
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        lines = self._lines
+        if lines is None:
+            lines = self._lines = array(_offsets(self.text), [0])
+            lines.extend(m.end() for m in re.finditer("\n", self.text))
+        line = bisect_right(lines, offset) - 1
+        return line + 1, offset - lines[line] + 1
+
+    def _value_after_key(self, pos: int) -> int:
+        """The offset of the value of the object member whose key starts at ``pos``."""
+        text, ws = self.text, _WS.match
+        m = _STRING.match(text, pos)
+        assert m is not None  # listed by _list_object
+        colon = ws(text, m.end()).end()  # type: ignore[union-attr]
+        return ws(text, colon + 1).end()  # type: ignore[union-attr]
+
+    def _end(self, pos: int) -> int:
+        """The offset just after the value that starts at ``pos`` (``-1`` if there is none)."""
+        text = self.text
+        ch = text[pos] if pos < len(text) else ""
+        if ch in ("{", "["):
+            i = bisect_left(self._opens, pos)
+            if i < len(self._opens) and self._opens[i] == pos and self._closes[i] >= 0:
+                return self._closes[i] + 1
+            return -1
+        m = _STRING.match(text, pos) if ch == '"' else _SCALAR.match(text, pos)
+        return m.end() if m else -1
+
+    def _members(self, pos: int) -> dict[str, int] | array[int]:
+        found = self._children.get(pos)
+        if found is None:
+            found = self._list_object(pos) if self.text[pos] == "{" else self._list_array(pos)
+            self._children[pos] = found
+        return found
+
+    def _list_object(self, pos: int) -> dict[str, int]:
+        """``key: offset of the key`` for each member (the first of a key)."""
+        text, ws, n = self.text, _WS.match, len(self.text)
+        members: dict[str, int] = {}
+        p = ws(text, pos + 1).end()  # type: ignore[union-attr]
+        while p < n and text[p] == '"':
+            m = _STRING.match(text, p)
+            if m is None:
+                break
+            raw = m.group()
+            key = sys.intern(raw[1:-1] if "\\" not in raw else json.loads(raw))
+            q = ws(text, m.end()).end()  # type: ignore[union-attr]
+            if q >= n or text[q] != ":":
+                break
+            value = ws(text, q + 1).end()  # type: ignore[union-attr]
+            members.setdefault(key, p)
+            end = self._end(value)
+            if end < 0:
+                break
+            p = ws(text, end).end()  # type: ignore[union-attr]
+            if p >= n or text[p] != ",":
+                break
+            p = ws(text, p + 1).end()  # type: ignore[union-attr]
+        return members
+
+    def _list_array(self, pos: int) -> array[int]:
+        """The offset of each item."""
+        text, ws, n = self.text, _WS.match, len(self.text)
+        items: array[int] = array(_offsets(text))
+        p = ws(text, pos + 1).end()  # type: ignore[union-attr]
+        if p < n and text[p] == "]":
+            return items
+        while p < n:
+            end = self._end(p)
+            if end < 0:
+                break
+            items.append(p)
+            p = ws(text, end).end()  # type: ignore[union-attr]
+            if p >= n or text[p] != ",":
+                break
+            p = ws(text, p + 1).end()  # type: ignore[union-attr]
+        return items
+
+
+def _pair_brackets(text: str) -> tuple[array[int], array[int]]:
+    """The offsets of the opening brackets outside strings, in order, and of their closing brackets
+    (``-1`` when unclosed). Stops quietly where the text stops being JSON."""
+    # Strings that hold a bracket: their brackets are not structure.
+    spans: list[tuple[int, int]] = []
+    n = len(text)
+    pos = 0
+    limit = n
+    while True:
+        pos = _PLAIN.match(text, pos).end()  # type: ignore[union-attr]
+        if pos >= n:
+            break
+        m = _STRING.match(text, pos)
+        if m is None:  # an unterminated string: nothing after it is structure
+            limit = pos
+            break
+        spans.append((pos, m.end()))
+        pos = m.end()
+    opens: array[int] = array(_offsets(text))
+    closes: array[int] = array(_offsets(text))
+    stack: list[int] = []
+    span_index = 0
+    span_start, span_end = spans[0] if spans else (n, n)
+    for m in _BRACKET.finditer(text, 0, limit):
+        at = m.start()
+        if at >= span_start:
+            while at >= span_end:
+                span_index += 1
+                span_start, span_end = spans[span_index] if span_index < len(spans) else (n, n)
+            if at >= span_start:
+                continue  # inside a string
+        if text[at] in "{[":
+            stack.append(len(opens))
+            opens.append(at)
+            closes.append(-1)
+        elif stack:
+            closes[stack.pop()] = at
+        else:
+            break
+    return opens, closes
 
 
 @dataclass(slots=True)
@@ -183,7 +365,7 @@ class DocumentSource:
         if self.text is None:
             return None
         if self._index is None:
-            self._index = _scan(self.text)
+            self._index = _Index(self.text)
         return self._index
 
     def locate(self, path: JsonPath) -> Location:
@@ -195,11 +377,7 @@ class DocumentSource:
                 joined = ".".join(p for p in (self.base.path, rendered) if p)
                 return Location(self.base.file, self.base.line, self.base.column, joined)
             return Location(self.name, None, None, rendered)
-        probe = path
-        while probe not in index.offsets and probe:
-            probe = probe[:-1]
-        offset = index.offsets.get(probe, 0)
-        line, column = _line_col(index.line_starts, offset)
+        line, column = index.line_col(index.offset(path))
         return Location(self.name, line, column, rendered)
 
     def first_duplicate(self, key: str | None = None) -> tuple[JsonPath, Location] | None:
@@ -208,14 +386,15 @@ class DocumentSource:
         The decoder reports the first object to *close* with a repeat, which is not always the first
         repeat in the text (``{"a": 1, "a": {"b": 1, "b": 2}}`` fails on ``b``), hence ``key``.
         """
-        index = self._get_index()
-        if index is None:
+        root = self._root if self._root is not None else self
+        if root.text is None:
             return None
-        found = [d for d in index.duplicates if key is None or (d[0] and d[0][-1] == key)]
+        scan = _scan(root.text)  # an error path: a full scan is fine
+        found = [d for d in scan.duplicates if key is None or (d[0] and d[0][-1] == key)]
         if not found:
             return None
         path, offset = found[0]
-        line, column = _line_col(index.line_starts, offset)
+        line, column = _line_col(scan.line_starts, offset)
         return path, Location(self.name, line, column, render_path(path))
 
 

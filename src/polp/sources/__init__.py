@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 
+from polp.audit.gcpause import paused_gc
 from polp.errors import InputError, Location
 from polp.inventory import InputProblem, Inventory
 from polp.sources.account_details import AccountDetailsSource, Page, inventory_from_pages, load_page
@@ -108,6 +109,11 @@ def load_inventory(paths: Sequence[str], *, progress: Progress | None = None) ->
     Raises :class:`InputError` for a path that does not exist or a named file that cannot be read;
     problems inside inputs are recorded in ``Inventory.problems``.
     """
+    with paused_gc():  # a large account is millions of long-lived objects
+        return _load_inventory(paths, progress)
+
+
+def _load_inventory(paths: Sequence[str], progress: Progress | None) -> Inventory:
     plan = _Plan()
     for path in paths:
         if os.path.isdir(path):

@@ -122,6 +122,12 @@ class _Reader:
         self.referenced: set[str] = set()
         self.managed = ManagedPolicies(self._local_policy)
 
+    def close(self) -> None:
+        """Let go of the decoded pages now: the resolver's reference back to the reader is a cycle
+        that would keep them alive until the next cycle collection."""
+        self.managed = ManagedPolicies()
+        self.policy_entries = {}
+
     def document(
         self, entry: _Entry, path: JsonPath, *, name: str, kind: PolicyKind, arn: str | None = None
     ) -> PolicyRef:
@@ -289,9 +295,11 @@ def inventory_from_pages(pages: Sequence[Page], *, origins: tuple[str, ...]) -> 
             record = reader.principal(entry, kind)
             if record is not None:
                 principals.append(record)
-    return Inventory(
+    inventory = Inventory(
         principals=tuple(principals),
         policies=reader.standalone(),
         problems=tuple(reader.problems),
         origins=origins,
     )
+    reader.close()
+    return inventory

@@ -1,8 +1,8 @@
 """Asking a :class:`PolicySet` about a fixed list of actions, fast enough for thousands of principals.
 
 Three layers keep a large audit to a few seconds: :func:`mentioned` drops the actions no Allow
-statement names; :func:`grants_of` shares the answer for an action between policy sets whose
-policies about that action are the same (a managed policy attached to hundreds of roles, each with
+statement names; :func:`grants_of` composes the answer for an action from what each policy says
+about it, worked out once per policy (a managed policy attached to hundreds of roles, each with
 some other policies); :class:`PerPolicySet` computes a rule's result once per shared policy set.
 """
 
@@ -15,20 +15,61 @@ from typing import Generic, TypeVar
 
 from polp.checks.rules._scoping import Scope, grant_scope
 from polp.iam.catalog import get_catalog
-from polp.iam.effective import Grant, PolicySet
-from polp.iam.evaluate import compile_policy
+from polp.iam.effective import Grant, PolicySet, SourcedPolicy
+from polp.iam.model import Policy
 
 T = TypeVar("T")
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=1 << 10)
 def _expansion(pattern: str) -> frozenset[str]:
     return frozenset(get_catalog().expand(pattern))
 
 
-@lru_cache(maxsize=1 << 15)
-def _named_by(pattern: str, wanted: frozenset[str]) -> frozenset[str]:
-    return wanted & _expansion(pattern)
+# What each policy's Allow statements name among a list of wanted actions, by list and policy
+# identity (an entry holds its policy, so the id stays that policy's).
+_MENTIONS: dict[tuple[str, ...], tuple[frozenset[str], dict[int, frozenset[str]]]] = {}
+#: The policies the entries above are about, by identity: holding them keeps their ids theirs.
+_POLICIES: dict[int, Policy] = {}
+_NOTHING: frozenset[str] = frozenset()
+
+
+def _mentions(policy: Policy, wanted: tuple[str, ...]) -> frozenset[str]:
+    if _POLICIES.get(id(policy)) is not policy:
+        if len(_POLICIES) >= 1 << 16:
+            _POLICIES.clear()
+            _MENTIONS.clear()
+        _POLICIES[id(policy)] = policy
+        for _, by_policy in _MENTIONS.values():
+            by_policy.pop(id(policy), None)
+    lists = _MENTIONS.get(wanted)
+    if lists is None:
+        if len(_MENTIONS) >= 1 << 8:
+            _MENTIONS.clear()
+        lists = _MENTIONS[wanted] = (frozenset(wanted), {})
+    wanted_set, by_policy = lists
+    found = by_policy.get(id(policy))
+    if found is not None:
+        return found
+    named: set[str] = set()
+    for statement in policy.statements:
+        if statement.effect != "Allow":
+            continue
+        for pattern in statement.action if statement.action is not None else ("*",):
+            named.update(wanted_set.intersection(_expansion(pattern)))
+    found = _interned(frozenset(named)) if named else _NOTHING
+    by_policy[id(policy)] = found
+    return found
+
+
+_SETS: dict[frozenset[str], frozenset[str]] = {}
+
+
+def _interned(found: frozenset[str]) -> frozenset[str]:
+    """One object per content: many policies name the same few actions."""
+    if len(_SETS) >= 1 << 16:
+        _SETS.clear()
+    return _SETS.setdefault(found, found)
 
 
 def mentioned(permissions: PolicySet, wanted: Iterable[str]) -> tuple[str, ...]:
@@ -36,46 +77,45 @@ def mentioned(permissions: PolicySet, wanted: Iterable[str]) -> tuple[str, ...]:
     names, in ``wanted``'s order: the only ones that can be granted. A NotAction statement may name
     anything."""
     wanted = tuple(wanted)
-    wanted_set = frozenset(wanted)
     named: set[str] = set()
     for sourced in permissions.policies:
-        for statement in sourced.policy.statements:
-            if statement.effect != "Allow":
-                continue
-            for pattern in statement.action if statement.action is not None else ("*",):
-                named.update(_named_by(pattern, wanted_set))
+        named.update(_mentions(sourced.policy, wanted))
+    if not named:
+        return ()
     return tuple(a for a in wanted if a in named)
 
 
-_SUBSETS: dict[tuple[object, ...], PolicySet] = {}
-_MAX_SUBSETS = 1 << 15
-
-
 def grants_of(permissions: PolicySet, action: str) -> tuple[Grant, ...]:
-    """``permissions.grants(action)``, shared with every policy set that holds the same policies about
-    ``action`` (policies without a statement for it change nothing) and the same boundary and SCPs.
+    """``permissions.grants(action)``. What each policy says about ``action`` is worked out once per
+    policy (:mod:`polp.iam.effective`), so a policy attached to hundreds of principals, each with
+    some other policies, costs one answer, and a policy set only composes its policies' answers."""
+    return permissions.grants(action)
 
-    The shared sets keep the policies and handles in their key alive, so the ids stay unique.
-    """
-    relevant = tuple(
-        sp for sp in permissions.policies if compile_policy(sp.policy, sp.label).for_action(action)
-    )
-    if not relevant:
-        return ()
-    if len(relevant) == len(permissions.policies):
-        return permissions.grants(action)
-    key = (
-        tuple((id(sp.policy), sp.label, id(sp.handle)) for sp in relevant),
-        tuple(id(sp.policy) for sp in permissions.boundary),
-        tuple(tuple(id(sp.policy) for sp in level) for level in permissions.scps),
-    )
-    shared = _SUBSETS.get(key)
-    if shared is None:
-        if len(_SUBSETS) >= _MAX_SUBSETS:
-            _SUBSETS.clear()
-        shared = PolicySet(relevant, permissions.boundary, permissions.scps)
-        _SUBSETS[key] = shared
-    return shared.grants(action)
+
+def separable(permissions: PolicySet) -> bool:
+    """Whether a statement's grants in ``permissions`` are the grants its own policy makes alone:
+    the set is additive (:meth:`PolicySet.additive`) and no two of its policies share a label and a
+    handle (grants are told apart by those and the statement, :func:`statement_key`)."""
+    if not permissions.additive():
+        return False
+    keys = {(sp.label, id(sp.handle)) for sp in permissions.policies}
+    return len(keys) == len(permissions.policies)
+
+
+_PER_SOURCE: dict[tuple[int, object], tuple[SourcedPolicy, object]] = {}
+
+
+def per_source(sourced: SourcedPolicy, key: object, compute: Callable[[], T]) -> T:
+    """``compute()`` once per :class:`SourcedPolicy` and ``key`` (principals that hold a policy
+    through the same reference share one SourcedPolicy, and so the answer)."""
+    entry = _PER_SOURCE.get((id(sourced), key))
+    if entry is not None and entry[0] is sourced:
+        return entry[1]  # type: ignore[return-value]
+    value = compute()
+    if len(_PER_SOURCE) >= 1 << 16:
+        _PER_SOURCE.clear()
+    _PER_SOURCE[(id(sourced), key)] = (sourced, value)
+    return value
 
 
 def granted(permissions: PolicySet, actions: Iterable[str]) -> list[Grant]:

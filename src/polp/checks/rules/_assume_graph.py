@@ -16,16 +16,15 @@ search over the reversed edges, so every principal's path is known after one pas
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from polp.checks.interface import AuditContext, Subject
-from polp.checks.rules._grants import covers, live_grants, principal_context, request_principal
+from polp.checks.rules._grants import Pool, has_deny, live_grants, principal_context, request_principal
 from polp.iam.arn import parse_arn
-from polp.iam.context import RequestContext
-from polp.iam.effective import Grant
-from polp.iam.evaluate import compile_policy, evaluate
-from polp.iam.matching import action_pattern_matches, compile_arns
-from polp.iam.model import Statement
+from polp.iam.context import EMPTY_CONTEXT, RequestContext
+from polp.iam.evaluate import CompiledStatement, Decision, compile_policy, evaluate
+from polp.iam.matching import action_pattern_matches
+from polp.iam.model import Policy, Statement
 from polp.iam.principals import RequestPrincipal
 from polp.iam.request import Request
 
@@ -45,15 +44,11 @@ def _entity_key(arn: str) -> _Key | None:
     return None
 
 
-def _matcher(grant: Grant, ctx: RequestContext | None) -> Callable[[str], bool]:
-    """Whether the grant covers an ARN, with the patterns compiled once."""
-    patterns = grant.not_resources or grant.resources
-    if "${" in "".join(patterns):
-        return lambda arn: covers(grant, arn, ctx)
-    match = compile_arns(patterns)
-    if grant.not_resources:
-        return lambda arn: not match(arn)
-    return match
+def _mask(indices: Iterable[int]) -> int:
+    found = 0
+    for i in indices:
+        found |= 1 << i
+    return found
 
 
 def _assume_statement(statement: Statement) -> bool:
@@ -64,19 +59,41 @@ def _assume_statement(statement: Statement) -> bool:
     )
 
 
+def _trust_class(policy: Policy) -> object:
+    """What decides a trust policy's answer whatever role it is on: its statements without their Sids
+    and places. ``None`` when a statement has a Resource element (the answer then depends on the role)."""
+    parts: list[object] = [policy.version]
+    for st in policy.statements:
+        if st.resource is not None or st.not_resource is not None:
+            return None
+        conditions = tuple(
+            (c.operator, c.key, c.values, c.base, c.qualifier, c.if_exists) for c in st.condition
+        )
+        parts.append((st.effect, st.principal, st.not_principal, st.action, st.not_action, conditions))
+    return tuple(parts)
+
+
 class AssumeGraph:
     def __init__(self, context: AuditContext, privileged: Callable[[Subject], bool]) -> None:
         self.context = context
         self.now = context.now_epoch
         self.nodes = [s for s in context.subjects if s.record.kind in ("user", "role")]
         self.index = {s.record.arn: i for i, s in enumerate(self.nodes)}
+        self.pool = Pool(self.nodes)
         self.by_entity: dict[_Key, list[int]] = {}
         self.by_account: dict[str, list[int]] = {}
         self.anyone: list[int] = []
         #: Roles whose decision may depend on who exactly asks (conditions, denies, named ARNs).
         self.sensitive: set[int] = set()
         self._index_trust()
+        self._sensitive_mask = 0
+        for i in self.sensitive:
+            self._sensitive_mask |= 1 << i
+        self._account_masks = {a: _mask(found) for a, found in self.by_account.items()}
+        self._anyone_mask = _mask(self.anyone)
+        self._classes: dict[int, object] = {}
         self._memo: dict[tuple[object, ...], bool] = {}
+        self._trust_memo: dict[tuple[object, ...], Decision] = {}
         self.out = [self._edges(i) for i in range(len(self.nodes))]
         self.dist, self.next = self._distances(privileged)
 
@@ -112,6 +129,13 @@ class AssumeGraph:
                             self.by_entity.setdefault(key, []).append(i)
                             self.sensitive.add(i)
 
+    def _class(self, j: int) -> object:
+        """The trust class of role ``j`` (see :func:`_trust_class`), computed once per role."""
+        if j not in self._classes:
+            trust = self.nodes[j].record.trust_policy
+            self._classes[j] = _trust_class(trust.policy) if trust is not None and trust.policy else None
+        return self._classes[j]
+
     def _edges(self, i: int) -> list[int]:
         source = self.nodes[i]
         record = source.record
@@ -119,48 +143,119 @@ class AssumeGraph:
         key = _entity_key(record.arn)
         if principal is None or key is None:
             return []
-        named = {*self.by_entity.get(key, ()), *self.anyone}
+        named = _mask((*self.by_entity.get(key, ()), *self.anyone))
         grants = live_grants(source.permissions, "sts:AssumeRole", self.now)
         if not named and not grants:
             return []
         ctx = principal_context(record)
-        matchers = [_matcher(g, ctx) for g in grants]
+        pool = self.pool
+        covered = [pool.covered(g, ctx) for g in grants]
         simple = all(g.unconditional and "${" not in "".join(g.resources + g.not_resources) for g in grants)
         # Without a boundary or a Deny on sts:AssumeRole, a trust that delegates to the whole account
         # leaves the decision to the identity statements that cover the role: targets covered by the
         # same statements get the same answer, and unconditional ones are simply allowed.
-        no_deny = not source.permissions.boundary and not any(
+        identity_deny = any(
             not st.allow
             for p in source.permissions.policies
+            if has_deny(p.policy)  # compiling a policy costs more than this look
             for st in compile_policy(p.policy, p.label).for_action("sts:AssumeRole")
         )
+        no_deny = not source.permissions.boundary and not identity_deny
         account = key[0]
-        candidates = dict.fromkeys((*named, *self.by_account.get(account, ()), *self.anyone))
-        edges: list[int] = []
-        for j in candidates:
-            if j == i:
-                continue
-            target = self.nodes[j]
-            covering = tuple(k for k, match in enumerate(matchers) if match(target.record.arn))
-            if j not in named and not covering:
-                continue
-            delegated = j not in self.sensitive and target.record.account == account
-            if delegated and no_deny and simple:
-                edges.append(j)
-                continue
-            if delegated and no_deny:
+        covering_any = 0
+        for mask in covered:
+            covering_any |= mask
+        candidates = named | self._account_masks.get(account, 0) | self._anyone_mask
+        # A role is a candidate when the identity grants cover it or its trust names the principal.
+        candidates &= (named | covering_any) & ~(1 << i)
+        delegated = pool.in_account(account) & ~self._sensitive_mask
+        edges = 0
+        if no_deny and simple:
+            edges = candidates & delegated
+            candidates &= ~delegated
+        statements: tuple[CompiledStatement, ...] | None = None
+        for bit, target in pool.bits(candidates):
+            j = bit.bit_length() - 1
+            if delegated & bit and no_deny:
+                covering = tuple(k for k, mask in enumerate(covered) if mask & bit)
                 memo: tuple[object, ...] = (record.arn, covering)
-            elif simple and j not in self.sensitive:
+            elif simple and not self._sensitive_mask & bit:
                 memo = (id(source.permissions), account, j)
             else:
-                memo = (record.arn, j)
+                trust_class = self._class(j)
+                if trust_class is not None:
+                    decided = self._trust_decides(source, principal, ctx, target, trust_class, no_deny)
+                    if decided is not None:
+                        if decided:
+                            edges |= bit
+                        continue
+                if statements is None:
+                    statements = self._identity_statements(source)
+                if trust_class is None or statements is None:
+                    memo = (record.arn, j)
+                else:
+                    # Roles whose trusts read the same and that the identity statements tell
+                    # apart by nothing but their account get the same answer.
+                    arn = target.record.arn
+                    bits = tuple(st.matches_resource(arn, EMPTY_CONTEXT) for st in statements)
+                    memo = (record.arn, trust_class, target.record.account, bits)
             allowed = self._memo.get(memo)
             if allowed is None:
                 allowed = self._evaluate(source, principal, ctx, target)
                 self._memo[memo] = allowed
             if allowed:
-                edges.append(j)
-        return edges
+                edges |= bit
+        return [bit.bit_length() - 1 for bit, _ in pool.bits(edges)]
+
+    def _trust_decides(
+        self,
+        source: Subject,
+        principal: RequestPrincipal,
+        ctx: RequestContext | None,
+        target: Subject,
+        trust_class: object,
+        no_deny: bool,
+    ) -> bool | None:
+        """The answer when the target's trust alone settles it, without the source's own policies.
+
+        The trust's statements apply to the request whatever the identity policies are. Asked with
+        no identity policy: a Deny, or no Allow for the principal (an implicit denial put down to
+        the trust), denies the real request too; an Allow on its own allows the real request when no
+        boundary or identity Deny could take it back. ``None``: the identity policies decide.
+        """
+        key = ("trust", source.record.arn, trust_class, target.record.account)
+        decision = self._trust_memo.get(key)
+        if decision is None:
+            trust = target.record.trust_policy
+            assert trust is not None and trust.policy is not None  # a class needs a trust policy
+            decision = self._trust_memo[key] = evaluate(
+                Request(
+                    principal=principal,
+                    action="sts:AssumeRole",
+                    resource=target.record.arn,
+                    context=ctx if ctx is not None else RequestContext({}),
+                    resource_policy=trust.policy,
+                )
+            )
+        if decision.decision == "ExplicitlyDenied":
+            return False
+        if decision.decision == "ImplicitlyDenied":
+            if decision.reasons and decision.reasons[0].policy_type == "resource":
+                return False  # the trust does not allow this principal
+            return None
+        return True if no_deny else None
+
+    @staticmethod
+    def _identity_statements(source: Subject) -> tuple[CompiledStatement, ...] | None:
+        """The identity and boundary statements about ``sts:AssumeRole``; ``None`` when one of them
+        names resources through policy variables (its answer then depends on more than the ARN)."""
+        permissions = source.permissions
+        found: list[CompiledStatement] = []
+        for sourced in (*permissions.policies, *permissions.boundary[:1]):
+            found.extend(compile_policy(sourced.policy, sourced.label).for_action("sts:AssumeRole"))
+        if any(st.variable_resources for st in found):
+            return None
+        return tuple(found)
 
     @staticmethod
     def _evaluate(

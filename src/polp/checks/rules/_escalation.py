@@ -17,12 +17,12 @@ from dataclasses import dataclass, replace
 
 from polp.checks.interface import AuditContext, Subject
 from polp.checks.rules._grants import (
-    allowed_on,
+    Pool,
+    allowed_among,
     concrete,
     live_grants,
     pattern_unbounded,
     principal_context,
-    same_account,
     statement_of,
     unbounded,
 )
@@ -39,18 +39,59 @@ Ranker = Callable[[Subject], bool]
 _PASSED_TO = "iam:passedtoservice"
 
 
-@dataclass(frozen=True, slots=True)
 class Hit:
-    """An escalation method a principal holds."""
+    """An escalation method a principal holds.
 
-    method: EscalationMethod
-    grants: tuple[Grant, ...]
-    #: Privileged principals the method reaches (roles to pass or join, groups to join).
-    targets: tuple[Subject, ...]
-    #: False when the method fired on a wildcard and no privileged target is known.
-    known: bool
-    #: passrole methods: every inventory role that can be passed.
-    passable: tuple[Subject, ...] = ()
+    The targets and the passable roles are kept as masks of a :class:`Pool` and listed on first use:
+    deciding whether a principal is privileged only needs to know that a target exists.
+    """
+
+    __slots__ = ("_listed", "_passable", "_pool", "_targets", "grants", "known", "method")
+
+    def __init__(
+        self,
+        method: EscalationMethod,
+        grants: tuple[Grant, ...],
+        pool: Pool | None,
+        targets: int,
+        known: bool,
+        passable: int = 0,
+    ) -> None:
+        self.method = method
+        self.grants = grants
+        self._pool = pool
+        self._targets = targets
+        #: False when the method fired on a wildcard and no privileged target is known.
+        self.known = known
+        self._passable = passable
+        self._listed: tuple[Subject, ...] | None = None
+
+    @property
+    def targets(self) -> tuple[Subject, ...]:
+        """Privileged principals the method reaches (roles to pass or join, groups to join)."""
+        if self._listed is None:
+            self._listed = self._pool.members(self._targets) if self._pool is not None else ()
+        return self._listed
+
+    def target_arns(self) -> list[str]:
+        """The ARNs of :attr:`targets` (a list shared by the hits with the same targets: read only)."""
+        return self._pool.arns_of(self._targets) if self._pool is not None else []
+
+    def passable_arns_sorted(self) -> list[str]:
+        """The ARNs of :attr:`passable`, sorted and unique (shared with equal hits: read only)."""
+        return self._pool.sorted_arns(self._passable) if self._pool is not None else []
+
+    def target_set(self) -> tuple[int, int]:
+        """Which targets, as ``(pool identity, mask)``: equal pairs are equal target lists."""
+        return (id(self._pool), self._targets)
+
+    def passable_set(self) -> tuple[int, int]:
+        return (id(self._pool), self._passable)
+
+    @property
+    def passable(self) -> tuple[Subject, ...]:
+        """passrole methods: every inventory role that can be passed."""
+        return self._pool.members(self._passable) if self._pool is not None else ()
 
 
 def trusts(role: Subject, principal: RequestPrincipal, action: str = "sts:AssumeRole") -> bool:
@@ -86,7 +127,7 @@ def _passed_to(grant: Grant, services: tuple[str, ...]) -> Grant | None:
         return grant
     clauses = [c for c in statement.condition if c.key_lower == _PASSED_TO]
     for service in services:
-        ctx = RequestContext({"iam:PassedToService": service})
+        ctx = _passed_context(service)
         if all(evaluate_clause(c, ctx, variables=True) for c in clauses):
             return replace(
                 grant, condition_keys=tuple(k for k in grant.condition_keys if k.lower() != _PASSED_TO)
@@ -107,16 +148,32 @@ class _Raw:
 
     method: EscalationMethod
     grants: tuple[Grant, ...]
-    #: Possible targets; for ``existing`` methods the service roles are ranked from a shared pool.
-    candidates: tuple[Subject, ...] = ()
+    #: Possible targets (a mask of ``pool``); ``existing`` methods rank the service roles instead.
+    pool: Pool | None = None
+    candidates: int = 0
     #: Fires even when no candidate is privileged (the grant is open-ended).
     open_ended: bool = True
     #: Fires without any target (IAM methods that change the principal's own permissions).
     targetless: bool = False
 
 
+_PASSED_CONTEXTS: dict[str, RequestContext] = {}
+
+
+def _passed_context(service: str) -> RequestContext:
+    found = _PASSED_CONTEXTS.get(service)
+    if found is None:
+        found = _PASSED_CONTEXTS[service] = RequestContext({"iam:PassedToService": service})
+    return found
+
+
 class Model:
-    """Per-audit caches: roles by trusted service, privilege levels, escalation hits."""
+    """Per-audit caches: roles by trusted service, privilege levels, escalation hits.
+
+    Sets of principals are bit masks over a :class:`Pool` (the roles, the users, the groups, the
+    roles trusting a service): a Resource pattern is matched against a pool once, and a principal's
+    targets are the union of what its grants' patterns name.
+    """
 
     def __init__(self, context: AuditContext) -> None:
         self.context = context
@@ -124,9 +181,11 @@ class Model:
         self.roles = [s for s in context.subjects if s.record.kind == "role"]
         self.groups = [s for s in context.subjects if s.record.kind == "group"]
         self.users = [s for s in context.subjects if s.record.kind == "user"]
+        self.pools = {"group": Pool(self.groups), "role": Pool(self.roles), "user": Pool(self.users)}
         self._service_roles: dict[tuple[str, ...], list[Subject]] = {}
-        self._ranked: dict[tuple[tuple[str, ...], str | None, int], tuple[Subject, ...]] = {}
-        self._passable: dict[tuple[int, tuple[str, ...], str | None], tuple[Subject, ...]] = {}
+        self._service_pools: dict[tuple[str, ...], Pool] = {}
+        self._ranks: dict[tuple[int, int], tuple[int, int]] = {}
+        self._passable: dict[tuple[int, tuple[str, ...], str | None], int] = {}
         # Keyed by subject identity: subjects live as long as the audit (and so does the model).
         self._raw: dict[int, list[_Raw]] = {}
         self._privileged: dict[int, bool] = {}
@@ -171,6 +230,22 @@ class Model:
     def _rank(self, level: int) -> Ranker:
         return self.admin if level == 0 else self.privileged
 
+    def ranked(self, pool: Pool, level: int, mask: int) -> int:
+        """The members of ``mask`` privileged at ``level`` (each member is ranked once)."""
+        key = (id(pool), level)
+        known, yes = self._ranks.get(key, (0, 0))
+        todo = mask & ~known
+        if todo:
+            rank = self._rank(level)
+            found = 0
+            for bit, subject in pool.bits(todo):
+                if rank(subject):
+                    found |= bit
+            known, yes = self._ranks.get(key, (0, 0))  # ranking may have ranked others meanwhile
+            known, yes = known | todo, yes | found
+            self._ranks[key] = (known, yes)
+        return mask & yes
+
     # -- targets ---------------------------------------------------------------------------------
 
     def service_roles(self, services: tuple[str, ...]) -> list[Subject]:
@@ -182,43 +257,35 @@ class Model:
             self._service_roles[services] = found
         return found
 
-    def _ranked_service_roles(
-        self, services: tuple[str, ...], account: str | None, level: int
-    ) -> tuple[Subject, ...]:
-        key = (services, account, level)
-        found = self._ranked.get(key)
+    def service_pool(self, services: tuple[str, ...]) -> Pool:
+        """:meth:`service_roles` as a pool."""
+        found = self._service_pools.get(services)
         if found is None:
-            rank = self._rank(level)
-            found = tuple(
-                r
-                for r in self.service_roles(services)
-                if (account is None or r.record.account == account) and rank(r)
-            )
-            self._ranked[key] = found
+            found = self._service_pools[services] = Pool(self.service_roles(services))
         return found
 
     # -- methods ---------------------------------------------------------------------------------
 
     def hits(self, subject: Subject, level: int) -> list[Hit]:
         """The methods ``subject`` holds; targets count when privileged at ``level`` (0 or 1)."""
-        rank = self._rank(level)
         account = subject.record.account if subject.record.account != "aws" else None
         found: list[Hit] = []
         for raw in self._raws(subject):
             method = raw.method
             if raw.targetless:
-                found.append(Hit(method, raw.grants, (), True))
+                found.append(Hit(method, raw.grants, None, 0, True))
                 continue
+            pool = self.service_pool(method.services) if method.kind == "existing" else raw.pool
+            assert pool is not None
             if method.kind == "existing":
-                pool = self._ranked_service_roles(method.services, account, level)
-                targets = tuple(r for r in pool if r.record.arn != subject.record.arn)
+                targets = self.ranked(pool, level, pool.in_account(account)) & ~pool.bit(subject.record.arn)
             else:
-                targets = tuple(c for c in raw.candidates if rank(c))
-            passable = raw.candidates if method.kind == "passrole" else ()
+                targets = self.ranked(pool, level, raw.candidates)
+            passable = raw.candidates if method.kind == "passrole" else 0
             if targets:
-                found.append(Hit(method, raw.grants, targets, True, passable))
+                found.append(Hit(method, raw.grants, pool, targets, True, passable))
             elif raw.open_ended:
-                found.append(Hit(method, raw.grants, (), False, passable))
+                found.append(Hit(method, raw.grants, pool, 0, False, passable))
         return found
 
     def _raws(self, subject: Subject) -> list[_Raw]:
@@ -253,28 +320,27 @@ class Model:
             grants.extend(full or live)
         if not method.needs_target:
             return _Raw(method, tuple(grants), targetless=True)
-        ctx = principal_context(subject.record)
-        pool = {"group": self.groups, "role": self.roles, "user": self.users}.get(method.target, [])
-        member_of = set(subject.record.groups) if subject.record.kind == "user" else set()
-        candidates = tuple(
-            t
-            for t in pool
-            if t.record.arn != subject.record.arn
-            and t.record.name not in member_of
-            and same_account(subject.record, t.record)
-            and all(
-                allowed_on(
-                    subject.permissions,
-                    subject.record,
-                    a,
-                    t.record.arn,
-                    [g for g in grants if g.action == a],
-                    ctx,
-                )
-                for a in method.actions
+        record = subject.record
+        ctx = principal_context(record)
+        pool = self.pools.get(method.target)
+        if pool is None:
+            return _Raw(method, tuple(grants), Pool(()), 0, open_ended=anywhere)
+        candidates = pool.same_account(record) & ~pool.bit(record.arn)
+        if record.kind == "user" and record.groups:
+            candidates &= ~pool.with_names(record.groups)
+        for action in method.actions:
+            if not candidates:
+                break
+            candidates = allowed_among(
+                pool,
+                candidates,
+                subject.permissions,
+                record,
+                action,
+                [g for g in grants if g.action == action],
+                ctx,
             )
-        )
-        return _Raw(method, tuple(grants), candidates, open_ended=anywhere)
+        return _Raw(method, tuple(grants), pool, candidates, open_ended=anywhere)
 
     def _passrole(self, subject: Subject, method: EscalationMethod) -> _Raw | None:
         grants: list[Grant] = []
@@ -294,42 +360,39 @@ class Model:
         if not passing:
             return None
         ctx = principal_context(subject.record)
-        passable = tuple(
-            r
-            for r in self._passable_roles(subject, method.services, passing, ctx)
-            if r.record.arn != subject.record.arn
+        pool = self.service_pool(method.services)
+        passable = self._passable_roles(subject, method.services, passing, ctx) & ~pool.bit(
+            subject.record.arn
         )
         named = [concrete(p, ctx) for g in passing for p in (g.resources if not g.not_resources else ("*",))]
         # Only named roles of the inventory: nothing beyond them can be passed.
         open_ended = not all(arn is not None and self.context.inventory.get(arn) is not None for arn in named)
-        return _Raw(method, (*passing, *grants), passable, open_ended=open_ended)
+        return _Raw(method, (*passing, *grants), pool, passable, open_ended=open_ended)
 
     def _passable_roles(
         self, subject: Subject, services: tuple[str, ...], passing: list[Grant], ctx: RequestContext | None
-    ) -> tuple[Subject, ...]:
-        """Roles trusting ``services``, in the subject's account, that the PassRole grants cover."""
+    ) -> int:
+        """Roles trusting ``services``, in the subject's account, that the PassRole grants cover (a
+        mask of the services' pool)."""
         account = subject.record.account if subject.record.account != "aws" else None
         shareable = not any("${" in p for g in passing for p in (*g.resources, *g.not_resources))
         key = (id(subject.permissions), services, account)
         if shareable and key in self._passable:
             return self._passable[key]
-        found = tuple(
-            r
-            for r in self.service_roles(services)
-            if (account is None or r.record.account == account)
-            and any(
-                allowed_on(
-                    subject.permissions,
-                    subject.record,
-                    "iam:PassRole",
-                    r.record.arn,
-                    passing,
-                    ctx,
-                    {"iam:PassedToService": service},
-                )
-                for service in services
+        pool = self.service_pool(services)
+        candidates = pool.in_account(account)
+        found = 0
+        for service in services:
+            found |= allowed_among(
+                pool,
+                candidates & ~found,
+                subject.permissions,
+                subject.record,
+                "iam:PassRole",
+                passing,
+                ctx,
+                {"iam:PassedToService": service},
             )
-        )
         if shareable:
             self._passable[key] = found
         return found

@@ -17,22 +17,27 @@ What every access check needs beyond :meth:`PolicySet.grants`:
 from __future__ import annotations
 
 import weakref
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import lru_cache
+from typing import TYPE_CHECKING, Literal
 
 from polp.iam.catalog import get_catalog
 from polp.iam.conditions import evaluate_clause
 from polp.iam.context import RequestContext
 from polp.iam.effective import Grant, PolicySet
-from polp.iam.evaluate import CompiledStatement, compile_policy, evaluate
-from polp.iam.matching import arn_pattern_matches, compile_arn_pieces
-from polp.iam.model import Statement
+from polp.iam.evaluate import CompiledStatement, Decision, compile_policy, evaluate
+from polp.iam.matching import arn_pattern_matches, compile_arn_pieces, compile_arns
+from polp.iam.model import Policy, Statement
 from polp.iam.principals import RequestPrincipal
 from polp.iam.request import Request
 from polp.iam.variables import has_variables, substitute_pieces
 from polp.iam.wildcards import has_wildcard
 from polp.inventory import PolicyRef, PrincipalRecord
+
+if TYPE_CHECKING:
+    from polp.checks.interface import Subject
 
 TIME_KEYS = frozenset({"aws:currenttime", "aws:epochtime", "aws:tokenissuetime"})
 _TEN_YEARS = 10 * 365 * 86400
@@ -40,7 +45,6 @@ _TEN_YEARS = 10 * 365 * 86400
 _LIVE: weakref.WeakKeyDictionary[PolicySet, dict[tuple[str, float], tuple[Grant, ...]]] = (
     weakref.WeakKeyDictionary()
 )
-_SERVICES: weakref.WeakKeyDictionary[PolicySet, frozenset[str] | None] = weakref.WeakKeyDictionary()
 
 
 def _time_context(epoch: float) -> RequestContext:
@@ -86,32 +90,12 @@ def _decide_time(grant: Grant, now: float) -> Grant | None:
     return replace(grant, condition_keys=remaining)
 
 
-def _allowed_services(permissions: PolicySet) -> frozenset[str] | None:
-    """The service prefixes some Allow statement names; ``None`` when it could be any service."""
-    if permissions in _SERVICES:
-        return _SERVICES[permissions]
-    found: set[str] = set()
-    anything = False
-    for statement in (st for p in permissions.policies for st in p.policy.statements):
-        if statement.effect != "Allow":
-            continue
-        patterns = statement.action if statement.action is not None else ("*",)  # NotAction: anything
-        for pattern in patterns:
-            prefix, sep, _ = pattern.partition(":")
-            anything = anything or not sep or has_wildcard(prefix)
-            found.add(prefix.lower())
-        if anything:
-            break
-    result = None if anything else frozenset(found)
-    _SERVICES[permissions] = result
-    return result
-
-
 def live_grants(permissions: PolicySet, action: str, now: float) -> tuple[Grant, ...]:
-    """:meth:`PolicySet.grants` with time conditions decided at ``now`` (cached per policy set)."""
-    services = _allowed_services(permissions)
-    if services is not None and action.partition(":")[0].lower() not in services:
-        return ()  # no Allow statement names the service: nothing to compute
+    """:meth:`PolicySet.grants` with time conditions decided at ``now`` (cached per policy set when
+    a time condition is in play; the policy set's own answer otherwise)."""
+    grants = permissions.grants(action)  # () at once when no Allow statement names the service
+    if not any(_timed(g) for g in grants):
+        return grants
     cache = _LIVE.get(permissions)
     if cache is None:
         cache = {}
@@ -119,10 +103,14 @@ def live_grants(permissions: PolicySet, action: str, now: float) -> tuple[Grant,
     key = (action, now)
     found = cache.get(key)
     if found is None:
-        decided = (_decide_time(g, now) for g in permissions.grants(action))
+        decided = (_decide_time(g, now) for g in grants)
         found = tuple(g for g in decided if g is not None)
         cache[key] = found
     return found
+
+
+def _timed(grant: Grant) -> bool:
+    return bool(grant.condition_keys) and any(k.lower() in TIME_KEYS for k in grant.condition_keys)
 
 
 def pattern_unbounded(grant: Grant, pattern: str) -> bool:
@@ -131,15 +119,26 @@ def pattern_unbounded(grant: Grant, pattern: str) -> bool:
 
 
 def _addresses(action: str, pattern: str, types: Collection[str] | None) -> bool:
-    info = get_catalog().action(action)
-    if info is None:
+    matching = _matching_types(action, pattern)
+    if matching is None:
         return False
-    matching = get_catalog().resource_types_matching(info, pattern)
-    if not info.resource_types:
+    if matching is True:
         return True
     if types is None:
         return bool(matching)
-    return any(rt.name in types for rt in matching)
+    return any(name in types for name in matching)
+
+
+@lru_cache(maxsize=1 << 15)
+def _matching_types(action: str, pattern: str) -> tuple[str, ...] | Literal[True] | None:
+    """The names of the action's resource types the pattern can address; ``True`` for an action
+    without resource types, ``None`` for an unknown action."""
+    info = get_catalog().action(action)
+    if info is None:
+        return None
+    if not info.resource_types:
+        return True
+    return tuple(rt.name for rt in get_catalog().resource_types_matching(info, pattern))
 
 
 def unbounded(grant: Grant, types: Collection[str] | None = None) -> bool:
@@ -179,8 +178,24 @@ def request_principal(record: PrincipalRecord) -> RequestPrincipal | None:
     return None
 
 
+_CONTEXTS: dict[int, tuple[PrincipalRecord, RequestContext | None]] = {}
+
+
 def principal_context(record: PrincipalRecord) -> RequestContext | None:
-    """The keys AWS sets from the principal itself: what policy variables can be replaced with."""
+    """The keys AWS sets from the principal itself: what policy variables can be replaced with.
+
+    Cached per record (the entry holds the record, so its id stays its own)."""
+    entry = _CONTEXTS.get(id(record))
+    if entry is not None and entry[0] is record:
+        return entry[1]
+    found = _principal_context(record)
+    if len(_CONTEXTS) >= 1 << 14:
+        _CONTEXTS.clear()
+    _CONTEXTS[id(record)] = (record, found)
+    return found
+
+
+def _principal_context(record: PrincipalRecord) -> RequestContext | None:
     principal = request_principal(record)
     if principal is None:
         return None
@@ -230,11 +245,20 @@ def _denies(permissions: PolicySet, action: str) -> tuple[CompiledStatement, ...
         found = tuple(
             st
             for p in permissions.policies
+            if has_deny(p.policy)  # compiling a policy costs more than this look
             for st in compile_policy(p.policy, p.label).for_action(action)
             if not st.allow
         )
         cache[action] = found
     return found
+
+
+def has_deny(policy: Policy) -> bool:
+    """Whether a Deny statement of the policy covers some action."""
+    return any(
+        st.effect == "Deny" and (st.action is not None or st.not_action is not None)
+        for st in policy.statements
+    )
 
 
 def allowed_on(
@@ -252,33 +276,307 @@ def allowed_on(
     with them only approximately, so when a Deny names this ARN, or a boundary is in play, the
     request is decided by :func:`polp.iam.evaluate.evaluate`. An implicit denial there only counts
     when every covering grant is unconditional: conditions polp cannot know stay possible (they
-    lower confidence).
+    lower confidence). :func:`allowed_among` answers the same question for many ARNs at once.
     """
     covering = [g for g in grants if covers(g, arn, ctx)]
     if not covering:
         return False
-    context = ctx or RequestContext({})
-    if extra:
-        context = context.merged(dict(extra))
-    if (
-        not permissions.boundary
-        and not permissions.scps
-        and not any(st.matches_resource(arn, context) for st in _denies(permissions, action))
-    ):
+    asking = _Asking(permissions, record, action, ctx, extra)
+    if asking.unbounded and not any(st.matches_resource(arn, asking.context()) for st in asking.denies):
         return True
-    principal = request_principal(record)
-    request = Request(
-        principal=principal or RequestPrincipal("AWS", f"arn:aws:iam::{_account(arn)}:role/polp"),
-        action=action,
-        resource=arn,
-        context=context,
-        identity_policies=tuple(p.policy for p in permissions.policies),
-        permission_boundary=permissions.boundary[0].policy if permissions.boundary else None,
-    )
-    decision = evaluate(request)
+    decision = asking.decide(arn)
     if decision.allowed:
         return True
     return decision.decision == "ImplicitlyDenied" and any(not g.unconditional for g in covering)
+
+
+class _Asking:
+    """One principal asking for one action with one context, on any number of ARNs."""
+
+    __slots__ = (
+        "_context",
+        "_decisions",
+        "_signature",
+        "action",
+        "ctx",
+        "denies",
+        "extra",
+        "permissions",
+        "record",
+        "unbounded",
+    )
+
+    def __init__(
+        self,
+        permissions: PolicySet,
+        record: PrincipalRecord,
+        action: str,
+        ctx: RequestContext | None,
+        extra: Mapping[str, str] | None,
+    ) -> None:
+        self.permissions = permissions
+        self.record = record
+        self.action = action
+        self.ctx = ctx
+        self.extra = extra
+        self.unbounded = not permissions.boundary and not permissions.scps
+        self.denies = _denies(permissions, action) if self.unbounded else ()
+        self._context: RequestContext | None = None
+        self._decisions: dict[tuple[object, ...], Decision] = {}
+        self._signature: tuple[CompiledStatement, ...] | None = None
+
+    def context(self) -> RequestContext:
+        """The request context (built once: merging contexts is the costly part of a request)."""
+        if self._context is None:
+            context = self.ctx or RequestContext({})
+            if self.extra:
+                context = context.merged(dict(self.extra))
+            self._context = context
+        return self._context
+
+    def _statements(self) -> tuple[CompiledStatement, ...] | None:
+        """Every statement that may take part in deciding the action, when the decision depends on
+        the ARN only through their Resource elements and its account; ``None`` otherwise."""
+        if self._signature is None:
+            action = self.action.lower()
+            permissions = self.permissions
+            found: list[CompiledStatement] = []
+            policies = [*permissions.policies, *permissions.boundary[:1]]
+            for sourced in policies:
+                found.extend(compile_policy(sourced.policy, sourced.label).for_action(action))
+            if action.startswith(("sts:", "kms:")) or any(st.variable_resources for st in found):
+                return None
+            self._signature = tuple(found)
+        return self._signature
+
+    def decide(self, arn: str) -> Decision:
+        """:func:`evaluate` of the request on ``arn``; requests that no statement tells apart (the
+        same account, the same Resource matches) share one decision."""
+        statements = self._statements()
+        key: tuple[object, ...] | None = None
+        if statements is not None:
+            context = self.context()
+            key = (_account(arn), *(st.matches_resource(arn, context) for st in statements))
+            found = self._decisions.get(key)
+            if found is not None:
+                return found
+        permissions = self.permissions
+        principal = request_principal(self.record)
+        request = Request(
+            principal=principal or RequestPrincipal("AWS", f"arn:aws:iam::{_account(arn)}:role/polp"),
+            action=self.action,
+            resource=arn,
+            context=self.context(),
+            identity_policies=tuple(p.policy for p in permissions.policies),
+            permission_boundary=permissions.boundary[0].policy if permissions.boundary else None,
+        )
+        decision = evaluate(request)
+        if key is not None:
+            self._decisions[key] = decision
+        return decision
+
+
+class Pool:
+    """A fixed list of principals to ask about, with the ones each Resource pattern names kept as a
+    bit mask (bit ``i`` is ``subjects[i]``), so that a pattern is matched against the list once."""
+
+    def __init__(self, subjects: Sequence[Subject]) -> None:
+        self.subjects = tuple(subjects)
+        self.arns = tuple(s.record.arn for s in self.subjects)
+        self.full = (1 << len(self.arns)) - 1
+        self._patterns: dict[object, int] = {}
+        self._accounts: dict[str | None, int] = {}
+        self._members: dict[int, tuple[Subject, ...]] = {}
+        self._arn_lists: dict[int, list[str]] = {}
+        self._by_arn: dict[str, int] = {}
+        for i, arn in enumerate(self.arns):
+            self._by_arn[arn] = self._by_arn.get(arn, 0) | 1 << i
+
+    def __len__(self) -> int:
+        return len(self.arns)
+
+    def bit(self, arn: str) -> int:
+        """The members with this ARN."""
+        return self._by_arn.get(arn, 0)
+
+    def same_account(self, record: PrincipalRecord) -> int:
+        """The members :func:`same_account` with ``record``."""
+        account = record.account
+        if account in (None, "aws"):
+            return self.full
+        found = self._accounts.get(account)
+        if found is None:
+            found = 0
+            for i, subject in enumerate(self.subjects):
+                other = subject.record.account
+                if other in (None, "aws") or other == account:
+                    found |= 1 << i
+            self._accounts[account] = found
+        return found
+
+    def in_account(self, account: str | None) -> int:
+        """The members of ``account`` (every member for ``None``)."""
+        if account is None:
+            return self.full
+        key = ("in", account)
+        found = self._patterns.get(key)
+        if found is None:
+            found = 0
+            for i, subject in enumerate(self.subjects):
+                if subject.record.account == account:
+                    found |= 1 << i
+            self._patterns[key] = found
+        return found
+
+    def named(self, pattern: str, ctx: RequestContext | None) -> int:
+        """The members whose ARN the Resource pattern names (:func:`pattern_matches`)."""
+        if has_variables(pattern):
+            if ctx is None:
+                return 0
+            pieces = substitute_pieces(pattern, ctx)
+            if pieces is None:
+                return 0
+            key: object = pieces
+            found = self._patterns.get(key)
+            if found is None:
+                regex = compile_arn_pieces(pieces)
+                found = self._mask(lambda arn: regex.fullmatch(arn) is not None)
+                self._remember(key, found)
+            return found
+        found = self._patterns.get(pattern)
+        if found is None:
+            match = compile_arns((pattern,))
+            found = self._mask(match)
+            self._remember(pattern, found)
+        return found
+
+    def covered(self, grant: Grant, ctx: RequestContext | None) -> int:
+        """The members the grant covers (:func:`covers`)."""
+        if grant.not_resources:
+            named = 0
+            for pattern in grant.not_resources:
+                named |= self.named(pattern, ctx)
+            return self.full & ~named
+        found = 0
+        for pattern in grant.resources:
+            found |= self.named(pattern, ctx)
+        return found
+
+    def members(self, mask: int) -> tuple[Subject, ...]:
+        """The members in ``mask``, in the pool's order (the same tuple for the same mask)."""
+        found = self._members.get(mask)
+        if found is None:
+            subjects = self.subjects
+            flags = bin(mask)[:1:-1]  # bit i is flags[i]
+            found = tuple(subjects[i] for i, flag in enumerate(flags) if flag == "1")
+            if len(self._members) >= 64:  # the masks of one principal's hits, mostly
+                self._members.clear()
+            self._members[mask] = found
+        return found
+
+    def arns_of(self, mask: int) -> list[str]:
+        """The ARNs of the members in ``mask``, in the pool's order. The same list for the same mask
+        (reports share it): never modify it."""
+        found = self._arn_lists.get(mask)
+        if found is None:
+            arns = self.arns
+            flags = bin(mask)[:1:-1]  # bit i is flags[i]
+            found = [arns[i] for i, flag in enumerate(flags) if flag == "1"]
+            if len(self._arn_lists) >= 64:
+                self._arn_lists.clear()
+            self._arn_lists[mask] = found
+        return found
+
+    def sorted_arns(self, mask: int) -> list[str]:
+        """The distinct ARNs of the members in ``mask``, sorted (shared like :meth:`arns_of`)."""
+        key = ~mask  # beside arns_of's entries: masks are never negative
+        found = self._arn_lists.get(key)
+        if found is None:
+            found = sorted(dict.fromkeys(self.arns_of(mask)))
+            if len(self._arn_lists) >= 64:
+                self._arn_lists.clear()
+            self._arn_lists[key] = found
+        return found
+
+    def bits(self, mask: int) -> Iterator[tuple[int, Subject]]:
+        """``(bit, member)`` for each member in ``mask``, in the pool's order."""
+        subjects = self.subjects
+        flags = bin(mask)[:1:-1]  # bit i is flags[i]
+        i = flags.find("1")
+        while i >= 0:
+            yield 1 << i, subjects[i]
+            i = flags.find("1", i + 1)
+
+    def with_names(self, names: Collection[str]) -> int:
+        """The members whose record is named one of ``names``."""
+        wanted = set(names)
+        found = 0
+        for i, subject in enumerate(self.subjects):
+            if subject.record.name in wanted:
+                found |= 1 << i
+        return found
+
+    def _mask(self, test: Callable[[str], bool]) -> int:
+        found = 0
+        for i, arn in enumerate(self.arns):
+            if test(arn):
+                found |= 1 << i
+        return found
+
+    def _remember(self, key: object, mask: int) -> None:
+        if len(self._patterns) >= 1 << 14:
+            self._patterns.clear()
+        self._patterns[key] = mask
+
+
+def allowed_among(
+    pool: Pool,
+    candidates: int,
+    permissions: PolicySet,
+    record: PrincipalRecord,
+    action: str,
+    grants: Collection[Grant],
+    ctx: RequestContext | None,
+    extra: Mapping[str, str] | None = None,
+) -> int:
+    """The members of ``candidates`` (a mask of ``pool``) on whose ARN :func:`allowed_on` allows
+    ``action`` with these grants."""
+    covering = 0
+    conditional = 0
+    for grant in grants:
+        mask = pool.covered(grant, ctx) & candidates
+        covering |= mask
+        if not grant.unconditional:
+            conditional |= mask
+    if not covering:
+        return 0
+    asking = _Asking(permissions, record, action, ctx, extra)
+    allowed = 0
+    undecided = covering
+    if asking.unbounded:
+        if not asking.denies:
+            return covering
+        context = asking.context()
+        denied = 0
+        for bit, arn in _bits(pool, covering):
+            if any(st.matches_resource(arn, context) for st in asking.denies):
+                denied |= bit
+        allowed = covering & ~denied
+        undecided = denied
+    for bit, arn in _bits(pool, undecided):
+        decision = asking.decide(arn)
+        if decision.allowed or (decision.decision == "ImplicitlyDenied" and conditional & bit):
+            allowed |= bit
+    return allowed
+
+
+def _bits(pool: Pool, mask: int) -> Iterator[tuple[int, str]]:
+    arns = pool.arns
+    flags = bin(mask)[:1:-1]  # bit i is flags[i]
+    i = flags.find("1")
+    while i >= 0:
+        yield 1 << i, arns[i]
+        i = flags.find("1", i + 1)
 
 
 def _account(arn: str) -> str:

@@ -80,9 +80,32 @@ def _customer_managed(refs: tuple[PolicyRef, ...]) -> dict[str, PolicyRef]:
 
 def self_grant_routes(subject: Subject, context: AuditContext, group_privileged: Ranker) -> list[Route]:
     """Every self-grant route of a user or role (``group_privileged`` ranks groups it could join)."""
-    record = subject.record
-    if record.kind not in ("user", "role"):
+    if subject.record.kind not in ("user", "role"):
         return []
+    own, joins = _routes(subject, context)
+    return [*own, *(route for route, group in joins if group_privileged(group))]
+
+
+_ROUTES: tuple[AuditContext, dict[int, tuple[list[Route], list[tuple[Route, Subject]]]]] | None = None
+
+
+def _routes(subject: Subject, context: AuditContext) -> tuple[list[Route], list[tuple[Route, Subject]]]:
+    """The routes on the subject's own ARNs, and the groups it could join with their routes, before
+    the groups are ranked (computed once per subject of an audit)."""
+    global _ROUTES
+    if _ROUTES is None or _ROUTES[0] is not context:
+        _ROUTES = (context, {})
+    cache = _ROUTES[1]
+    found = cache.get(id(subject))  # subjects live as long as their audit
+    if found is None:
+        found = cache[id(subject)] = _compute_routes(subject, context)
+    return found
+
+
+def _compute_routes(
+    subject: Subject, context: AuditContext
+) -> tuple[list[Route], list[tuple[Route, Subject]]]:
+    record = subject.record
     now = context.now_epoch
     ctx = principal_context(record)
     boundary = record.permissions_boundary
@@ -101,6 +124,7 @@ def self_grant_routes(subject: Subject, context: AuditContext, group_privileged:
         candidates.append(("iam:CreatePolicyVersion", arn, f"its policy {ref.name}", capped))
         candidates.append(("iam:SetDefaultPolicyVersion", arn, f"its policy {ref.name}", True))
     routes = [r for r in (_route(subject, now, ctx, *c) for c in candidates) if r is not None]
+    joins: list[tuple[Route, Subject]] = []
     if record.kind == "user":
         member = {g.arn for g in groups}
         for group in context.subjects:
@@ -119,9 +143,9 @@ def self_grant_routes(subject: Subject, context: AuditContext, group_privileged:
                 f"the privileged group {group.record.name}",
                 capped,
             )
-            if route is not None and group_privileged(group):
-                routes.append(route)
-    return routes
+            if route is not None:
+                joins.append((route, group))
+    return routes, joins
 
 
 def grants_itself_anything(subject: Subject, context: AuditContext) -> bool:

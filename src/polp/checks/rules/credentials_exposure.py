@@ -37,12 +37,11 @@ from polp.checks.interface import (
 )
 from polp.checks.rules._escalation import Model, model_for, trusts
 from polp.checks.rules._grants import (
-    allowed_on,
+    Pool,
+    allowed_among,
     concrete,
     live_grants,
-    pattern_matches,
     principal_context,
-    same_account,
     service_linked,
     statements_of,
     unbounded,
@@ -144,12 +143,9 @@ def _other_user(subject: Subject, grant: Grant, ctx: RequestContext | None, mode
             if named != self_arn:
                 return True
             continue
-        if any(
-            u.record.arn != self_arn
-            and same_account(subject.record, u.record)
-            and pattern_matches(pattern, u.record.arn, ctx)
-            for u in model.users
-        ):
+        pool = model.pools["user"]
+        others = pool.same_account(subject.record) & ~(pool.bit(self_arn) if self_arn is not None else 0)
+        if pool.named(pattern, ctx) & others:
             return True
     return False
 
@@ -165,27 +161,20 @@ def _user_credentials(subject: Subject, context: AuditContext, model: Model) -> 
     if not grants:
         return None
     actions = sorted({g.action for g in grants})
-    reachable = sorted(
-        (
-            u
-            for u in model.users
-            if u.record.arn != subject.record.arn
-            and same_account(subject.record, u.record)
-            and any(
-                allowed_on(
-                    subject.permissions,
-                    subject.record,
-                    a,
-                    u.record.arn,
-                    [g for g in grants if g.action == a],
-                    ctx,
-                )
-                for a in actions
-            )
-            and model.privileged(u)
-        ),
-        key=lambda u: not model.admin(u),
-    )
+    pool = model.pools["user"]
+    candidates = pool.same_account(subject.record) & ~pool.bit(subject.record.arn)
+    allowed = 0
+    for a in actions:
+        allowed |= allowed_among(
+            pool,
+            candidates & ~allowed,
+            subject.permissions,
+            subject.record,
+            a,
+            [g for g in grants if g.action == a],
+            ctx,
+        )
+    reachable = sorted(pool.members(model.ranked(pool, 1, allowed)), key=lambda u: not model.admin(u))
     message = (
         f"{subject.record.kind} {subject.record.name} can mint credentials for other users: "
         + ", ".join(actions)
@@ -212,19 +201,13 @@ def _session(subject: Subject, context: AuditContext, model: Model, family: Fami
     if not grants:
         return None
     if family.web_identity:
-        principal = RequestPrincipal("Federated", family.web_identity)
-        roles = [
-            r
-            for r in model.roles
-            if trusts(r, principal, "sts:AssumeRoleWithWebIdentity")
-            and same_account(subject.record, r.record)
-        ]
-        if not roles:
+        pool = _web_identity_pool(model, family.web_identity)
+        if not pool.same_account(subject.record):
             return None  # no identity pool role to exchange the tokens for
     else:
-        roles = model.service_roles(family.services)
+        pool = model.service_pool(family.services)
     reachable = sorted(
-        (r for r in roles if same_account(subject.record, r.record) and model.privileged(r)),
+        pool.members(model.ranked(pool, 1, pool.same_account(subject.record))),
         key=lambda r: not model.admin(r),
     )
     actions = sorted({g.action for g in grants})
@@ -239,6 +222,21 @@ def _session(subject: Subject, context: AuditContext, model: Model, family: Fami
     return finding_for_grants(
         RULE, subject, grants, message, severity=Severity.critical if reachable else None, details=details
     )
+
+
+_WEB_POOLS: dict[tuple[int, str], tuple[Model, Pool]] = {}
+
+
+def _web_identity_pool(model: Model, provider: str) -> Pool:
+    """The roles whose trust lets ``provider``'s web identities assume them (once per audit)."""
+    entry = _WEB_POOLS.get((id(model), provider))
+    if entry is None or entry[0] is not model:
+        principal = RequestPrincipal("Federated", provider)
+        pool = Pool([r for r in model.roles if trusts(r, principal, "sts:AssumeRoleWithWebIdentity")])
+        if len(_WEB_POOLS) > 16:
+            _WEB_POOLS.clear()
+        entry = _WEB_POOLS[(id(model), provider)] = (model, pool)
+    return entry[1]
 
 
 def _federation(subject: Subject, context: AuditContext) -> Finding | None:

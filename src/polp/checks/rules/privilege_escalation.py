@@ -10,7 +10,7 @@ include another firing method's actions is dropped in favour of the smaller one.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from polp.checks.interface import (
     AuditContext,
@@ -82,7 +82,7 @@ def _method_details(hit: Hit) -> dict[str, object]:
         "title": method.title,
         "source": method.url(),
         "actions": list(method.actions),
-        "targets": [t.record.arn for t in hit.targets],
+        "targets": hit.target_arns(),
         "target_known": hit.known,
     }
 
@@ -98,7 +98,8 @@ def _finding(subject: Subject, model: Model, hits: list[Hit]) -> Finding:
     """One finding for the hits of one kind (for ``iam``: one hit)."""
     kind = hits[0].method.kind
     severity = max(_severity(model, h) for h in hits)
-    targets = tuple({t.record.arn: t for h in hits for t in h.targets}.values())
+    target_sets = {h.target_set(): h for h in hits}
+    targets = tuple(_union(h.targets for h in target_sets.values()).values())
     methods = ", ".join(f"{h.method.title} ({h.method.id})" for h in hits[:4])
     if len(hits) > 4:
         methods += f" and {len(hits) - 4} more methods"
@@ -113,13 +114,31 @@ def _finding(subject: Subject, model: Model, hits: list[Hit]) -> Finding:
     details: dict[str, object] = {
         "kind": kind,
         "methods": [_method_details(h) for h in hits],
-        "targets": list(targets and [t.record.arn for t in targets]),
+        # One set of targets (the usual case): the pool's list of their ARNs, shared and read only.
+        "targets": next(iter(target_sets.values())).target_arns()
+        if len(target_sets) == 1
+        else list(targets and [t.record.arn for t in targets]),
         "statements": statements_of(grants),
     }
-    passable = {r.record.arn for h in hits for r in h.passable}
-    if passable:
-        details["passable_roles"] = sorted(passable)
+    passable_sets = {h.passable_set(): h for h in hits}
+    if len(passable_sets) == 1:
+        only = next(iter(passable_sets.values()))
+        if only.passable:
+            details["passable_roles"] = only.passable_arns_sorted()
+    else:
+        passable = _union(h.passable for h in passable_sets.values())
+        if passable:
+            details["passable_roles"] = sorted(passable)
     return finding_for_grants(RULE, subject, grants, message, severity=severity, details=details)
+
+
+def _union(groups: Iterable[tuple[Subject, ...]]) -> dict[str, Subject]:
+    """The subjects of the groups by ARN, first seen first (hits often share one list)."""
+    found: dict[str, Subject] = {}
+    for group in groups:
+        for subject in group:
+            found[subject.record.arn] = subject
+    return found
 
 
 def _minimal(hits: list[Hit]) -> list[Hit]:

@@ -12,8 +12,8 @@ would change nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from functools import lru_cache
+from collections.abc import Iterator, Sequence
+from functools import lru_cache, partial
 
 from polp.checks.interface import (
     AuditContext,
@@ -25,11 +25,19 @@ from polp.checks.interface import (
     Subject,
     finding_for_grants,
 )
-from polp.checks.rules._asking import PerPolicySet, grants_of, is_effective_admin, statement_key
+from polp.checks.rules._asking import (
+    PerPolicySet,
+    grants_of,
+    is_effective_admin,
+    per_source,
+    separable,
+    statement_key,
+)
 from polp.checks.rules._wording import who
 from polp.checks.rules.wildcard_service import covered_services, identity_allows, key_of, names_every_service
 from polp.iam.catalog import get_catalog
-from polp.iam.effective import Grant, PolicySet
+from polp.iam.effective import Grant, PolicySet, SourcedPolicy
+from polp.iam.model import Statement
 
 SCOPED_LEVELS = ("Write", "Permissions management")
 
@@ -76,18 +84,38 @@ def _statement_grants(permissions: PolicySet) -> list[list[Grant]]:
             continue
         if any(names_every_service(p) for p in statement.action):
             continue
-        owned = {s for p in statement.action for s in covered_services(p)} | LEFT_TO_ESCALATION
-        key = key_of(sourced, statement)
-        actions = dict.fromkeys(a for p in statement.action for a, s in scopable_writes(p) if s not in owned)
-        found = [
-            g
-            for a in actions
-            for g in grants_of(permissions, a)
-            if statement_key(g) == key and "*" in g.resources
-        ]
+        found: Sequence[Grant]
+        if separable(permissions):
+            # The statement's grants are its policy's own: worked out once per policy.
+            found = per_source(sourced, ("wild-002", statement.index), partial(_own, sourced, statement))
+        else:
+            key = key_of(sourced, statement)
+            found = [
+                g
+                for a in _actions(statement)
+                for g in grants_of(permissions, a)
+                if statement_key(g) == key and "*" in g.resources
+            ]
         if found:
-            groups.append(found)
+            groups.append(list(found))
     return groups
+
+
+def _actions(statement: Statement) -> dict[str, None]:
+    """The scopable writes the statement names, outside the services it grants in full."""
+    assert statement.action is not None
+    owned = {s for p in statement.action for s in covered_services(p)} | LEFT_TO_ESCALATION
+    return dict.fromkeys(a for p in statement.action for a, s in scopable_writes(p) if s not in owned)
+
+
+def _own(sourced: SourcedPolicy, statement: Statement) -> tuple[Grant, ...]:
+    """:func:`_statement_grants`' grants of one statement, from its policy alone."""
+    return tuple(
+        g
+        for a in _actions(statement)
+        for g in PolicySet.policy_grants(sourced, a)
+        if g.source.statement == statement.label and "*" in g.resources
+    )
 
 
 _GROUPS = PerPolicySet(_statement_grants)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from polp.checks.interface import (
     AuditContext,
@@ -25,7 +25,15 @@ from polp.checks.interface import (
     Subject,
     finding_for_grants,
 )
-from polp.checks.rules._asking import PerPolicySet, StatementKey, grants_of, is_effective_admin, statement_key
+from polp.checks.rules._asking import (
+    PerPolicySet,
+    StatementKey,
+    grants_of,
+    is_effective_admin,
+    per_source,
+    separable,
+    statement_key,
+)
 from polp.checks.rules._scoping import Scope, grant_scope
 from polp.checks.rules._wording import join_words, who
 from polp.iam.catalog import get_catalog
@@ -103,6 +111,15 @@ def _granted_by(permissions: PolicySet, key: StatementKey, service: str) -> Gran
     return None
 
 
+def _own_grant(sourced: SourcedPolicy, label: str, service: str) -> Grant | None:
+    """:func:`_granted_by` when the statement's grants are its policy's own (:func:`separable`)."""
+    for action in get_catalog().expand(f"{service}:*"):
+        for grant in PolicySet.policy_grants(sourced, action):
+            if grant.source.statement == label and grant_scope(grant) > Scope.NONE:
+                return grant
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Wildcard:
     patterns: tuple[str, ...]
@@ -122,10 +139,18 @@ def _wildcards(permissions: PolicySet) -> list[Wildcard]:
         if every and is_effective_admin(permissions):
             continue
         key = key_of(sourced, statement)
+        own = separable(permissions)
         services: list[str] = []
         grants: list[Grant] = []
         for service in dict.fromkeys(s for p in patterns for s in covered_services(p)):
-            grant = _granted_by(permissions, key, service)
+            if own:
+                grant = per_source(
+                    sourced,
+                    ("wild-001", statement.label, service),
+                    partial(_own_grant, sourced, statement.label, service),
+                )
+            else:
+                grant = _granted_by(permissions, key, service)
             if grant is not None:
                 services.append(service)
                 grants.append(grant)
