@@ -84,6 +84,7 @@ def main() -> int:
               f"principals {report['summary']['by_severity']}")
         splain = PEERS_BIN / "cloudsplaining"
         if splain.exists():
+            (out / "cs").mkdir()
             results["cloudsplaining"] = measure(
                 [str(splain), "scan", "--input-file", str(large), "--output", str(out / "cs")], out)
         parliament = PEERS_BIN / "parliament"
