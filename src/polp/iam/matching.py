@@ -50,27 +50,49 @@ def arn_regex(pattern: str) -> str:
     return arn_regex_from_pieces(literal_pieces(pattern))
 
 
-def _combine(bodies: Iterable[str], flags: int) -> Matcher:
-    unique = sorted(set(bodies))
-    if not unique:
-        return lambda _value: False
-    if ".*" in unique:
-        return lambda _value: True
-    compiled = re.compile("(?:" + "|".join(unique) + r")\Z", flags | re.DOTALL)
-    match = compiled.match
-    return lambda value: match(value) is not None
+def _combine(patterns: Iterable[str], to_regex: Callable[[str], str], *, fold_case: bool) -> Matcher:
+    """One matcher for a set of patterns.
+
+    Compiling a regular expression costs far more than matching with one, and most patterns are
+    plain names or a name with one trailing ``*``: those are answered with a set and ``startswith``
+    (the same answer the regular expression gives), and only the rest is compiled.
+    """
+    exact: set[str] = set()
+    prefixes: set[str] = set()
+    bodies: set[str] = set()
+    for pattern in patterns:
+        text = pattern.lower() if fold_case else pattern
+        head = text[:-1] if text.endswith("*") else text
+        if "*" not in head and "?" not in head:
+            if head == "" and text == "*":
+                return lambda _value: True
+            (prefixes if text.endswith("*") else exact).add(head)
+        else:
+            bodies.add(to_regex(pattern))
+    starts = tuple(sorted(prefixes))
+    regex = re.compile("(?:" + "|".join(sorted(bodies)) + r")\Z",
+                       (re.IGNORECASE if fold_case else 0) | re.DOTALL).match if bodies else None
+
+    def match(value: str) -> bool:
+        if fold_case:
+            value = value.lower()
+        if value in exact or (starts and value.startswith(starts)):
+            return True
+        return regex is not None and regex(value) is not None
+
+    return match
 
 
 @lru_cache(maxsize=16384)
 def compile_actions(patterns: tuple[str, ...]) -> Matcher:
     """Whether an action name matches any of the patterns (case-insensitive)."""
-    return _combine((action_regex(p) for p in patterns), re.IGNORECASE)
+    return _combine(patterns, action_regex, fold_case=True)
 
 
 @lru_cache(maxsize=16384)
 def compile_arns(patterns: tuple[str, ...]) -> Matcher:
     """Whether an ARN matches any of the Resource patterns (case-sensitive, per segment)."""
-    return _combine((arn_regex(p) for p in patterns), 0)
+    return _combine(patterns, arn_regex, fold_case=False)
 
 
 @lru_cache(maxsize=65536)
