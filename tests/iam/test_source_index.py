@@ -1,0 +1,101 @@
+"""The on-demand position index of a JSON text against the full scan it replaces."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from polp.iam.jsonpath import JsonPath
+from polp.iam.source import DocumentSource, _Index, _line_col, _scan, loads_strict
+
+
+def _paths(value: Any, prefix: JsonPath = ()) -> Iterator[JsonPath]:
+    yield prefix
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _paths(item, (*prefix, i))
+
+
+def _expected(text: str, path: JsonPath) -> tuple[int, int]:
+    """Where the full scan puts ``path`` (the longest prefix it knows)."""
+    scan = _scan(text)
+    probe = path
+    while probe not in scan.offsets and probe:
+        probe = probe[:-1]
+    return _line_col(scan.line_starts, scan.offsets.get(probe, 0))
+
+
+_CHARS = ["a", "b", "{", "}", "[", "]", '"', "\\", "\n", "é", "$", "\t", " ", ":", ","]
+
+
+def _value(rng: random.Random, depth: int = 0) -> Any:
+    roll = rng.random()
+    if depth > 4 or roll < 0.3:
+        text = "".join(rng.choice(_CHARS) for _ in range(rng.randint(0, 6)))
+        return rng.choice([text, rng.randint(-5, 500), 1.5e3, True, False, None])
+    if roll < 0.65:
+        return {
+            "".join(rng.choice(_CHARS) for _ in range(3)) + str(i): _value(rng, depth + 1) for i in range(4)
+        }
+    return [_value(rng, depth + 1) for _ in range(rng.randint(0, 4))]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_every_path_is_where_the_full_scan_puts_it(seed: int) -> None:
+    rng = random.Random(seed)
+    value = _value(rng)
+    text = json.dumps(
+        value,
+        indent=rng.choice([None, 0, 2, "\t"]),
+        ensure_ascii=rng.random() < 0.5,
+        separators=rng.choice([None, (",", ":"), (" , ", " : ")]),
+    )
+    if seed % 3 == 0:
+        text = "  \n " + text + " \n"
+    index = _Index(text)
+    for path in [*_paths(value), ("missing",), (0,), ("x", 1), (-1,)]:
+        assert index.line_col(index.offset(path)) == _expected(text, path), path
+
+
+def test_brackets_inside_strings_are_not_structure() -> None:
+    text = (
+        '{"Statement": [\n {"Resource": "arn:aws:s3:::b/${aws:username}/[x]{",\n'
+        '  "Sid": "a]}"},\n {"Action": ["s3:Get*"]}\n]}'
+    )
+    _, source = loads_strict(text, "p.json")
+    assert source.locate(("Statement", 1, "Action", 0)).line == 4
+    assert source.locate(("Statement", 0, "Sid")).line == 3
+
+
+def test_escaped_keys_and_missing_paths() -> None:
+    text = '{"a\\"b": {"c": [1, 2, {"d": null}]}, "e": []}'
+    index = _Index(text)
+    assert index.offset(('a"b', "c", 2, "d")) == text.index('"d"')
+    assert index.offset(("e", 0)) == text.index('"e"')  # no item: the longest prefix
+    # members are placed at their key
+    assert index.offset(('a"b', "c", 5)) == text.index('"c"')
+    assert index.offset(('a"b', "c", "0")) == text.index('"c"')
+    assert index.offset(('a"b', "c", 1)) == text.index("2")
+
+
+def test_embedded_documents_share_the_index() -> None:
+    text = json.dumps({"Policies": [{"Document": {"Statement": [{"Effect": "Allow"}]}}]}, indent=1)
+    _, source = loads_strict(text, "account.json")
+    embedded = source.embedded(("Policies", 0, "Document"))
+    location = embedded.locate(("Statement", 0))
+    assert location.path == "Policies[0].Document.Statement[0]"
+    assert location.line == _expected(text, ("Policies", 0, "Document", "Statement", 0))[0]
+    assert embedded._get_index() is source._get_index()
+
+
+def test_a_duplicate_key_is_still_placed() -> None:
+    found = DocumentSource(name="d.json", text='{"a": 1,\n "a": 2}').first_duplicate("a")
+    assert found is not None
+    assert found[1].line == 2
