@@ -248,6 +248,9 @@ class PolicySet:
         self._services: frozenset[str] | None = None
         self._any_service = False
         self._additive: bool | None = None
+        #: What callers work out about this policy set (a check's answer), under a key of their own;
+        #: it lives as long as the set.
+        self.memo: dict[object, object] = {}
 
     def allowed_services(self) -> frozenset[str] | None:
         """The service prefixes (lowercase) the identity policies' Allow statements can name; ``None``
@@ -279,10 +282,10 @@ class PolicySet:
     def policy_grants(sourced: SourcedPolicy, action: str) -> tuple[Grant, ...]:
         """The grants ``sourced`` makes of a catalog action on its own (before other policies'
         denies, a boundary or SCPs), shared by every set that holds the same ``sourced``."""
-        info = get_catalog().action(action)
-        if info is None:
+        known = _action(action)
+        if known is None:
             return ()
-        name = sys.intern(info.full_name)
+        info, name = known
         answer = _answer(sourced, name, info.service)
         if answer is None or not answer.allows:
             return ()
@@ -298,21 +301,19 @@ class PolicySet:
         services = self.allowed_services()
         if services is not None and action.partition(":")[0].lower() not in services:
             return ()  # no Allow statement can name the action
-        info = get_catalog().action(action)
-        if info is None:
+        known = _action(action)
+        if known is None:
             return ()
-        key = sys.intern(info.full_name)  # one string per action, however many sets cache it
+        info, key = known
         found = self._cache.get(key)
         if found is None:
-            found = self._compute(info, self.policies)
+            found = self._compute(info, key, self.policies)
             if found and self.boundary:
-                found = self._bound(found, self._compute(info, self.boundary))
+                found = self._bound(found, self._compute(info, key, self.boundary))
             for level in self.scps:
                 if not found:
                     break
-                found = self._bound(found, self._compute(info, level))
-            if not found:
-                return ()  # cheap to find again: not worth a cache entry per policy set
+                found = self._bound(found, self._compute(info, key, level))
             self._cache[key] = found
         if action != key:
             self._cache[action] = found  # the name as asked, to skip the catalog next time
@@ -341,10 +342,9 @@ class PolicySet:
         return tuple(out)
 
     @staticmethod
-    def _compute(action: ActionInfo, policies: Sequence[SourcedPolicy]) -> tuple[Grant, ...]:
+    def _compute(action: ActionInfo, name: str, policies: Sequence[SourcedPolicy]) -> tuple[Grant, ...]:
         # Everything that depends on one policy and the action is answered once per policy (see
         # _answer); only making the grants of this set and applying its denies is done here.
-        name = sys.intern(action.full_name)
         service = action.service
         answers: list[tuple[_Answer, SourcedPolicy]] = []
         denies: list[_Stmt] = []
@@ -606,6 +606,22 @@ _MAX_POLICIES = 1 << 15
 _MAX_ACTIONS = 4096
 
 
+_UNKNOWN = object()
+_ACTIONS: dict[str, tuple[ActionInfo, str] | None] = {}
+
+
+def _action(name: str) -> tuple[ActionInfo, str] | None:
+    """The catalog's action and its canonical name (one string per action), by name as written."""
+    found = _ACTIONS.get(name, _UNKNOWN)
+    if found is _UNKNOWN:
+        info = get_catalog().action(name)
+        found = (info, sys.intern(info.full_name)) if info is not None else None
+        if len(_ACTIONS) >= 1 << 16:
+            _ACTIONS.clear()
+        _ACTIONS[name] = found
+    return found  # type: ignore[return-value]
+
+
 def _entry(policy: Policy) -> _PolicyAnswers:
     entry = _ANSWERS.get(id(policy))
     if entry is None or entry.policy is not policy:
@@ -625,10 +641,12 @@ def _answer(sourced: SourcedPolicy, action: str, service: str) -> _Answer | None
     if services is not None and service not in services:
         return None
     by_action = entry.by_action
-    if action in by_action:
-        return by_action[action]
-    info = get_catalog().action(action)
-    assert info is not None
+    found = by_action.get(action, _UNKNOWN)
+    if found is not _UNKNOWN:
+        return found  # type: ignore[return-value]
+    known = _action(action)
+    assert known is not None
+    info = known[0]
     allows: list[_Proto] = []
     denies: list[_Stmt] = []
     for statement in entry.statements_for(action):

@@ -8,10 +8,9 @@ some other policies); :class:`PerPolicySet` computes a rule's result once per sh
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Iterable
 from functools import lru_cache
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 from polp.checks.rules._scoping import Scope, grant_scope
 from polp.iam.catalog import get_catalog
@@ -144,15 +143,14 @@ class PerPolicySet(Generic[T]):
 
     def __init__(self, compute: Callable[[PolicySet], T]) -> None:
         self._compute = compute
-        self._cache: weakref.WeakKeyDictionary[PolicySet, T] = weakref.WeakKeyDictionary()
 
     def __call__(self, permissions: PolicySet) -> T:
-        try:
-            return self._cache[permissions]
-        except KeyError:
-            value = self._compute(permissions)
-            self._cache[permissions] = value
-            return value
+        memo = permissions.memo
+        if self in memo:
+            return cast(T, memo[self])
+        value = self._compute(permissions)
+        memo[self] = value
+        return value
 
 
 #: Three powers no scoped role needs together on every resource: writing IAM, launching compute and

@@ -15,6 +15,7 @@ search over the reversed edges, so every principal's path is known after one pas
 
 from __future__ import annotations
 
+from array import array
 from collections import deque
 from collections.abc import Callable, Iterable
 
@@ -29,6 +30,7 @@ from polp.iam.principals import RequestPrincipal
 from polp.iam.request import Request
 
 MAX_HOPS = 6
+_NONE: array[int] = array("i")  # no edges (shared: never modified)
 _Key = tuple[str, str, str]  # account, "user" | "role", name
 
 
@@ -136,17 +138,17 @@ class AssumeGraph:
             self._classes[j] = _trust_class(trust.policy) if trust is not None and trust.policy else None
         return self._classes[j]
 
-    def _edges(self, i: int) -> list[int]:
+    def _edges(self, i: int) -> array[int]:
         source = self.nodes[i]
         record = source.record
         principal = request_principal(record)
         key = _entity_key(record.arn)
         if principal is None or key is None:
-            return []
+            return _NONE
         named = _mask((*self.by_entity.get(key, ()), *self.anyone))
         grants = live_grants(source.permissions, "sts:AssumeRole", self.now)
         if not named and not grants:
-            return []
+            return _NONE
         ctx = principal_context(record)
         pool = self.pool
         covered = [pool.covered(g, ctx) for g in grants]
@@ -205,7 +207,7 @@ class AssumeGraph:
                 self._memo[memo] = allowed
             if allowed:
                 edges |= bit
-        return [bit.bit_length() - 1 for bit, _ in pool.bits(edges)]
+        return array("i", (bit.bit_length() - 1 for bit, _ in pool.bits(edges)))
 
     def _trust_decides(
         self,

@@ -16,12 +16,11 @@ What every access check needs beyond :meth:`PolicySet.grants`:
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 from polp.iam.catalog import get_catalog
 from polp.iam.conditions import evaluate_clause
@@ -42,9 +41,8 @@ if TYPE_CHECKING:
 TIME_KEYS = frozenset({"aws:currenttime", "aws:epochtime", "aws:tokenissuetime"})
 _TEN_YEARS = 10 * 365 * 86400
 
-_LIVE: weakref.WeakKeyDictionary[PolicySet, dict[tuple[str, float], tuple[Grant, ...]]] = (
-    weakref.WeakKeyDictionary()
-)
+#: Keys of this module's answers in :attr:`PolicySet.memo`.
+_LIVE = object()
 
 
 def _time_context(epoch: float) -> RequestContext:
@@ -96,17 +94,12 @@ def live_grants(permissions: PolicySet, action: str, now: float) -> tuple[Grant,
     grants = permissions.grants(action)  # () at once when no Allow statement names the service
     if not any(_timed(g) for g in grants):
         return grants
-    cache = _LIVE.get(permissions)
-    if cache is None:
-        cache = {}
-        _LIVE[permissions] = cache
-    key = (action, now)
-    found = cache.get(key)
+    key = (_LIVE, action, now)
+    found = permissions.memo.get(key)
     if found is None:
         decided = (_decide_time(g, now) for g in grants)
-        found = tuple(g for g in decided if g is not None)
-        cache[key] = found
-    return found
+        found = permissions.memo[key] = tuple(g for g in decided if g is not None)
+    return cast(tuple[Grant, ...], found)
 
 
 def _timed(grant: Grant) -> bool:
@@ -232,15 +225,13 @@ def covers(grant: Grant, arn: str, ctx: RequestContext | None) -> bool:
     return any(pattern_matches(p, arn, ctx) for p in grant.resources)
 
 
-_DENIES: weakref.WeakKeyDictionary[PolicySet, dict[str, tuple[CompiledStatement, ...]]] = (
-    weakref.WeakKeyDictionary()
-)
+_DENIES = object()
 
 
 def _denies(permissions: PolicySet, action: str) -> tuple[CompiledStatement, ...]:
     """The Deny statements of the identity policies that cover ``action`` (cached)."""
-    cache = _DENIES.setdefault(permissions, {})
-    found = cache.get(action)
+    key = (_DENIES, action)
+    found = cast(tuple[CompiledStatement, ...] | None, permissions.memo.get(key))
     if found is None:
         found = tuple(
             st
@@ -249,7 +240,7 @@ def _denies(permissions: PolicySet, action: str) -> tuple[CompiledStatement, ...
             for st in compile_policy(p.policy, p.label).for_action(action)
             if not st.allow
         )
-        cache[action] = found
+        permissions.memo[key] = found
     return found
 
 

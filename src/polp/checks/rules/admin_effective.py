@@ -13,9 +13,9 @@ Other checks import :func:`admin_status` to skip administrators and to rank targ
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import cast
 
 from polp.checks.interface import (
     AuditContext,
@@ -73,7 +73,8 @@ class AdminStatus:
     conditional: bool
 
 
-_CACHE: weakref.WeakKeyDictionary[PolicySet, dict[float, AdminStatus | None]] = weakref.WeakKeyDictionary()
+#: The key of :func:`admin_status` answers in :attr:`PolicySet.memo` (with the time asked about).
+_ADMIN = object()
 
 
 def _judge(
@@ -93,12 +94,9 @@ def _judge(
 
 def admin_status(permissions: PolicySet, now: float) -> AdminStatus | None:
     """Whether a policy set makes its holder an administrator (cached per policy set)."""
-    cache = _CACHE.get(permissions)
-    if cache is None:
-        cache = {}
-        _CACHE[permissions] = cache
-    if now in cache:
-        return cache[now]
+    key = (_ADMIN, now)
+    if key in permissions.memo:
+        return cast(AdminStatus | None, permissions.memo[key])
     status: AdminStatus | None = None
     candidates = []
     for criterion, actions in (("every-service", EVERY_SERVICE), ("iam-control", IAM_CONTROL)):
@@ -107,7 +105,7 @@ def admin_status(permissions: PolicySet, now: float) -> AdminStatus | None:
             candidates.append(AdminStatus(criterion, judged[0], judged[1]))
     if candidates:
         status = min(candidates, key=lambda s: s.conditional)  # an unconditional criterion wins
-    cache[now] = status
+    permissions.memo[key] = status
     return status
 
 

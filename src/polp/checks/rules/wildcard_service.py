@@ -102,9 +102,14 @@ def key_of(sourced: SourcedPolicy, statement: Statement) -> StatementKey:
     return (sourced.label, id(sourced.handle), statement.label)
 
 
-def _granted_by(permissions: PolicySet, key: StatementKey, service: str) -> Grant | None:
+def _granted_by(
+    permissions: PolicySet, sourced: SourcedPolicy, key: StatementKey, service: str
+) -> Grant | None:
     """A grant of some action of ``service`` made by the statement, if any survives denies and bounds."""
+    label = key[2]
     for action in get_catalog().expand(f"{service}:*"):
+        if not any(g.source.statement == label for g in PolicySet.policy_grants(sourced, action)):
+            continue  # the statement does not grant it even on its own
         for grant in grants_of(permissions, action):
             if statement_key(grant) == key and grant_scope(grant) > Scope.NONE:
                 return grant
@@ -150,7 +155,7 @@ def _wildcards(permissions: PolicySet) -> list[Wildcard]:
                     partial(_own_grant, sourced, statement.label, service),
                 )
             else:
-                grant = _granted_by(permissions, key, service)
+                grant = _granted_by(permissions, sourced, key, service)
             if grant is not None:
                 services.append(service)
                 grants.append(grant)
