@@ -381,3 +381,13 @@ def test_what_evaluate_allows_the_policy_set_grants(
     assert grants, (action, resource, decision.to_json())
     # Stronger: some grant names the very resource of the request.
     assert any(_covers(g, resource) for g in grants), (action, resource, grants)
+
+
+def test_a_bucket_name_is_not_a_resource_type() -> None:
+    # "models/*" is every object of one bucket, not every resource; "table/*" is every table.
+    from polp.iam.effective import _is_unbounded
+
+    assert not _is_unbounded("arn:aws:s3:::models/*")
+    assert _is_unbounded("arn:aws:s3:::*") and _is_unbounded("arn:aws:s3:::*/*")
+    assert _is_unbounded("arn:aws:dynamodb:*:*:table/*")
+    assert _is_unbounded("arn:aws:secretsmanager:*:*:secret:*")

@@ -155,9 +155,29 @@ def _is_unbounded(pattern: str) -> bool:
             and len(pattern) <= len("arn:aws:*")
         )
     resource = parts[5]
-    # arn:aws:s3:::*  arn:aws:dynamodb:*:*:table/*  arn:aws:secretsmanager:*:*:secret:*
+    if resource in ("*", "*/*"):
+        return True
+    # arn:aws:dynamodb:*:*:table/*  arn:aws:secretsmanager:*:*:secret:*  -- but not
+    # arn:aws:s3:::models/*, where "models" is a bucket's name, not a resource type.
     head = resource.split("/", 1)[0].split(":", 1)[0]
-    return resource in ("*", f"{head}/*", f"{head}:*") or resource == "*/*"
+    return resource in (f"{head}/*", f"{head}:*") and _is_type_keyword(parts[2], head)
+
+
+@lru_cache(maxsize=4096)
+def _is_type_keyword(service: str, head: str) -> bool:
+    """Whether ``head`` starts the resource part of one of the service's ARN formats literally."""
+    catalog = get_catalog()
+    seen: set[str] = set()
+    for action in catalog.actions_of(service):
+        for resource_type in catalog.resource_types_for(action):
+            if resource_type.name in seen:
+                continue
+            seen.add(resource_type.name)
+            for template in resource_type.arn_formats:
+                tail = template.split(":", 5)[5] if template.count(":") >= 5 else ""
+                if tail.startswith((f"{head}/", f"{head}:")):
+                    return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)
