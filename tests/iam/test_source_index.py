@@ -99,3 +99,19 @@ def test_a_duplicate_key_is_still_placed() -> None:
     found = DocumentSource(name="d.json", text='{"a": 1,\n "a": 2}').first_duplicate("a")
     assert found is not None
     assert found[1].line == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": "\\"b\\": 1", "b": 2}',  # the key's text inside an earlier string
+        '{"a": {"b": 1}, "b": 2}',  # the same key one level deeper
+        '{"a": "x\\\\", "b": 2}',  # a string that ends in an escaped backslash
+        '{"a": ["b", "b" ], "b": 2}',  # the key's text as array items
+        '{"a": "b", "b": 2}',  # the key's text as a value
+    ],
+)
+def test_a_key_searched_for_in_a_small_object_is_the_objects_own(text: str) -> None:
+    index = _Index(text)
+    assert json.loads(text)["b"] == 2
+    assert index.offset(("b",)) == text.rindex('"b"')

@@ -193,18 +193,20 @@ class SourcedPolicy:
 
 def _addresses(action: ActionInfo, pattern: str) -> bool:
     """Whether a Resource pattern can name some resource the action acts on."""
-    if not action.resource_types:
-        return compile_arns((pattern,))("*")
     if pattern == "*":
-        return True
-    return _addresses_typed(action.full_name, pattern)
+        return True  # names every resource, "*" included
+    return _addresses_named(action.full_name, pattern)
 
 
 @lru_cache(maxsize=1 << 16)
-def _addresses_typed(action: str, pattern: str) -> bool:
+def _addresses_named(action: str, pattern: str) -> bool:
     # Keyed by name: hashing an ActionInfo hashes all of its resource types.
     info = get_catalog().action(action)
-    return info is not None and bool(get_catalog().resource_types_matching(info, pattern))
+    if info is None:
+        return False
+    if not info.resource_types:
+        return compile_arns((pattern,))("*")
+    return bool(get_catalog().resource_types_matching(info, pattern))
 
 
 def _covers(deny_pattern: str, pattern: str) -> bool:
@@ -574,6 +576,7 @@ class _Stmt:
 
     __slots__ = (
         "allow",
+        "condition_keys",
         "conditions",
         "identity",
         "label",
@@ -584,6 +587,7 @@ class _Stmt:
 
     def __init__(self, statement: Statement) -> None:
         self.statement = statement
+        self.condition_keys = tuple(dict.fromkeys(c.key for c in statement.condition))
         self.allow = statement.effect == "Allow"
         self.label = statement.label
         self.identity = statement.principal is None and statement.not_principal is None
@@ -686,8 +690,7 @@ def _answer(sourced: SourcedPolicy, action: str, service: str) -> _Answer | None
 
 
 def _proto(action: ActionInfo, statement: _Stmt) -> _Proto | None:
-    st = statement.statement
-    keys = tuple(dict.fromkeys(c.key for c in st.condition))
+    keys = statement.condition_keys
     # No Resource element: IAM refuses such an identity policy, but the evaluator lets the statement
     # cover every resource, and so does the audit view (it must never show less than is allowed).
     patterns = statement.resource_patterns if statement.resource_patterns is not None else ("*",)
@@ -695,9 +698,13 @@ def _proto(action: ActionInfo, statement: _Stmt) -> _Proto | None:
         if any(p == "*" for p in patterns):
             return None
         return (statement, ("*",), patterns, keys)
-    relevant = tuple(p for p in patterns if _addresses(action, p))
-    if not relevant:
-        return None
+    relevant: tuple[str, ...]
+    if patterns == ("*",):
+        relevant = patterns  # "*" addresses every action
+    else:
+        relevant = tuple(p for p in patterns if _addresses(action, p))
+        if not relevant:
+            return None
     return (statement, relevant, (), keys)
 
 

@@ -157,6 +157,10 @@ def _scan(text: str) -> _Scan:
 _BRACKET = re.compile(r"[\[\]{}]")
 
 
+#: Objects up to this many characters are searched for a key; larger ones are listed once.
+_SEARCHED = 4096
+
+
 def _offsets(text: str) -> str:
     """The array type code for offsets into ``text`` (32 bits below 2 GB of text)."""
     return "i" if len(text) < 1 << 31 and array("i").itemsize >= 4 else "q"
@@ -176,11 +180,11 @@ class _Index:
     containers on the paths asked about are ever listed.
     """
 
-    __slots__ = ("_children", "_closes", "_lines", "_opens", "root", "text")
+    __slots__ = ("_children", "_closes", "_lines", "_opens", "_parents", "root", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._opens, self._closes = _pair_brackets(text)
+        self._opens, self._closes, self._parents = _pair_brackets(text)
         self._lines: array[int] | None = None
         self._children: dict[int, dict[str, int] | array[int]] = {}
         self.root = _WS.match(text, 0).end()  # type: ignore[union-attr]
@@ -195,9 +199,7 @@ class _Index:
                 break
             ch = text[pos]
             if ch == "{" and isinstance(key, str):
-                members = self._members(pos)
-                assert isinstance(members, dict)
-                at = members.get(key)
+                at = self._member(pos, key)
                 if at is None:
                     break
                 found, pos = at, self._value_after_key(at)
@@ -218,6 +220,47 @@ class _Index:
             lines.extend(m.end() for m in re.finditer("\n", self.text))
         line = bisect_right(lines, offset) - 1
         return line + 1, offset - lines[line] + 1
+
+    def _member(self, pos: int, key: str) -> int | None:
+        """The offset of the key ``key`` of the object at ``pos``, ``None`` if it has none.
+
+        Most objects are passed through once: the key of a small object is searched for in its
+        text rather than all its members listed (large ones, such as the top of an account file,
+        are listed once). A match counts when it is a whole string (not preceded by a backslash),
+        directly inside this object (no nearer enclosing bracket) and followed by a colon: a key of
+        this object, and the only one with that name (the decoder refuses repeated keys). Keys that
+        need escapes, or that the text writes with escapes, are found by listing.
+        """
+        members = self._children.get(pos)
+        if members is None and '"' not in key and "\\" not in key:
+            text, opens = self.text, self._opens
+            container = bisect_left(opens, pos)
+            end = self._closes[container] if container < len(opens) and opens[container] == pos else -1
+            if 0 <= end - pos <= _SEARCHED:
+                needle = f'"{key}"'
+                start = pos + 1
+                while True:
+                    at = text.find(needle, start, end)
+                    if at < 0:
+                        break  # not written plainly: list the members to be sure
+                    start = at + 1
+                    if text[at - 1] == "\\" or self._innermost(at) != container:
+                        continue
+                    colon = _WS.match(text, at + len(needle)).end()  # type: ignore[union-attr]
+                    if colon < end and text[colon] == ":":
+                        return at
+        if members is None:
+            members = self._members(pos)
+        assert isinstance(members, dict)
+        return members.get(key)
+
+    def _innermost(self, at: int) -> int:
+        """The index of the innermost bracket pair around offset ``at`` (``-1``: none)."""
+        opens, closes, parents = self._opens, self._closes, self._parents
+        i = bisect_right(opens, at) - 1
+        while i >= 0 and 0 <= closes[i] < at:
+            i = parents[i]
+        return i
 
     def _value_after_key(self, pos: int) -> int:
         """The offset of the value of the object member whose key starts at ``pos``."""
@@ -290,9 +333,10 @@ class _Index:
         return items
 
 
-def _pair_brackets(text: str) -> tuple[array[int], array[int]]:
-    """The offsets of the opening brackets outside strings, in order, and of their closing brackets
-    (``-1`` when unclosed). Stops quietly where the text stops being JSON."""
+def _pair_brackets(text: str) -> tuple[array[int], array[int], array[int]]:
+    """The offsets of the opening brackets outside strings, in order, of their closing brackets
+    (``-1`` when unclosed), and the index of the pair around each (``-1`` at the top). Stops
+    quietly where the text stops being JSON."""
     # Strings that hold a bracket: their brackets are not structure.
     spans: list[tuple[int, int]] = []
     n = len(text)
@@ -310,6 +354,7 @@ def _pair_brackets(text: str) -> tuple[array[int], array[int]]:
         pos = m.end()
     opens: array[int] = array(_offsets(text))
     closes: array[int] = array(_offsets(text))
+    parents: array[int] = array(_offsets(text))
     stack: list[int] = []
     span_index = 0
     span_start, span_end = spans[0] if spans else (n, n)
@@ -322,6 +367,7 @@ def _pair_brackets(text: str) -> tuple[array[int], array[int]]:
             if at >= span_start:
                 continue  # inside a string
         if text[at] in "{[":
+            parents.append(stack[-1] if stack else -1)
             stack.append(len(opens))
             opens.append(at)
             closes.append(-1)
@@ -329,7 +375,7 @@ def _pair_brackets(text: str) -> tuple[array[int], array[int]]:
             closes[stack.pop()] = at
         else:
             break
-    return opens, closes
+    return opens, closes, parents
 
 
 @dataclass(slots=True)

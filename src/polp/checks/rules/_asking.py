@@ -9,7 +9,7 @@ some other policies); :class:`PerPolicySet` computes a rule's result once per sh
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Generic, TypeVar, cast
 
 from polp.checks.rules._scoping import Scope, grant_scope
@@ -118,8 +118,45 @@ def per_source(sourced: SourcedPolicy, key: object, compute: Callable[[], T]) ->
 
 
 def granted(permissions: PolicySet, actions: Iterable[str]) -> list[Grant]:
-    """Every grant of the listed actions, in their order."""
-    return [g for action in mentioned(permissions, actions) for g in grants_of(permissions, action)]
+    """Every grant of the listed actions, in their order (and, for one action, in policy order)."""
+    wanted = tuple(actions)
+    if not permissions.additive():
+        return [g for action in mentioned(permissions, wanted) for g in grants_of(permissions, action)]
+    # Each policy's grants stand on their own: take each policy's (worked out once per policy and
+    # shared by every set that holds it) and put them in the order of the actions, then the policies.
+    parts: list[tuple[int, int, tuple[Grant, ...]]] = []
+    for position, sourced in enumerate(permissions.policies):
+        for index, grants in per_source(
+            sourced, ("granted", wanted), partial(_granted_alone, sourced, wanted)
+        ):
+            parts.append((index, position, grants))
+    if len(parts) > 1:
+        parts.sort(key=lambda part: (part[0], part[1]))
+    return [g for _, _, grants in parts for g in grants]
+
+
+_POSITIONS: dict[tuple[str, ...], dict[str, tuple[int, ...]]] = {}
+
+
+def _granted_alone(
+    sourced: SourcedPolicy, wanted: tuple[str, ...]
+) -> tuple[tuple[int, tuple[Grant, ...]], ...]:
+    """The grants one policy makes of the wanted actions on its own, with the actions' positions."""
+    positions = _POSITIONS.get(wanted)
+    if positions is None:
+        if len(_POSITIONS) >= 1 << 8:
+            _POSITIONS.clear()
+        found: dict[str, list[int]] = {}
+        for index, action in enumerate(wanted):
+            found.setdefault(action, []).append(index)
+        positions = _POSITIONS[wanted] = {action: tuple(at) for action, at in found.items()}
+    out: list[tuple[int, tuple[Grant, ...]]] = []
+    for action in _mentions(sourced.policy, wanted):
+        grants = PolicySet.policy_grants(sourced, action)
+        if grants:
+            out.extend((index, grants) for index in positions[action])
+    out.sort(key=lambda part: part[0])
+    return tuple(out)
 
 
 StatementKey = tuple[str, int, str]

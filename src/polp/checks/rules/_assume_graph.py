@@ -94,6 +94,14 @@ class AssumeGraph:
         self._account_masks = {a: _mask(found) for a, found in self.by_account.items()}
         self._anyone_mask = _mask(self.anyone)
         self._classes: dict[int, object] = {}
+        #: Roles whose trusts read the same, in one account: (trust class, account) -> mask.
+        self._class_groups: dict[tuple[object, str | None], int] = {}
+        for j, node in enumerate(self.nodes):
+            if node.record.kind == "role":
+                trust_class = self._class(j)
+                if trust_class is not None:
+                    group = (trust_class, node.record.account)
+                    self._class_groups[group] = self._class_groups.get(group, 0) | 1 << j
         self._memo: dict[tuple[object, ...], bool] = {}
         self._trust_memo: dict[tuple[object, ...], Decision] = {}
         self.out = [self._edges(i) for i in range(len(self.nodes))]
@@ -175,6 +183,24 @@ class AssumeGraph:
         if no_deny and simple:
             edges = candidates & delegated
             candidates &= ~delegated
+        # The roles left to evaluate one by one: let their trusts decide first, once per class.
+        evaluated = candidates
+        if no_deny:
+            evaluated &= ~delegated
+        if simple:
+            evaluated &= self._sensitive_mask
+        if evaluated:
+            for (trust_class, _), group in self._class_groups.items():
+                members = evaluated & group
+                if not members:
+                    continue
+                first = self.nodes[(members & -members).bit_length() - 1]
+                decided = self._trust_decides(source, principal, ctx, first, trust_class, no_deny)
+                if decided is None:
+                    continue  # the identity policies decide: one by one below
+                if decided:
+                    edges |= members
+                candidates &= ~members
         statements: tuple[CompiledStatement, ...] | None = None
         for bit, target in pool.bits(candidates):
             j = bit.bit_length() - 1

@@ -73,6 +73,15 @@ class Hit:
             self._listed = self._pool.members(self._targets) if self._pool is not None else ()
         return self._listed
 
+    @property
+    def pool(self) -> Pool | None:
+        return self._pool
+
+    @property
+    def target_mask(self) -> int:
+        """:attr:`targets` as a mask of :attr:`pool`."""
+        return self._targets
+
     def target_arns(self) -> list[str]:
         """The ARNs of :attr:`targets` (a list shared by the hits with the same targets: read only)."""
         return self._pool.arns_of(self._targets) if self._pool is not None else []
@@ -167,6 +176,10 @@ def _passed_context(service: str) -> RequestContext:
     return found
 
 
+#: The service prefixes (lowercase) of each method's actions.
+_SERVICES_OF = {m.id: frozenset(a.partition(":")[0].lower() for a in m.actions) for m in METHODS}
+
+
 class Model:
     """Per-audit caches: roles by trusted service, privilege levels, escalation hits.
 
@@ -226,6 +239,11 @@ class Model:
             found = any(h.known for h in self.hits(subject, 0))
             self._onehop[key] = found
         return found
+
+    def any_admin(self, hit: Hit) -> bool:
+        """Whether an administrator is among the hit's targets."""
+        pool = hit.pool
+        return pool is not None and bool(self.ranked(pool, 0, hit.target_mask))
 
     def _rank(self, level: int) -> Ranker:
         return self.admin if level == 0 else self.privileged
@@ -293,9 +311,12 @@ class Model:
         found = self._raw.get(key)
         if found is None:
             found = []
+            named = subject.permissions.allowed_services()
             for method in METHODS:
                 if subject.record.kind not in method.applies_to:
                     continue
+                if named is not None and not _SERVICES_OF[method.id] <= named:
+                    continue  # an action of the method is named by no Allow statement: not granted
                 if method.kind == "iam":
                     raw = self._iam(subject, method)
                 elif method.kind == "passrole":

@@ -71,7 +71,7 @@ def _severity(model: Model, hit: Hit) -> Severity:
     if not hit.known:
         return Severity.medium
     if hit.targets:
-        return Severity.critical if any(model.admin(t) for t in hit.targets) else Severity.high
+        return Severity.critical if model.any_admin(hit) else Severity.high
     return Severity.critical if hit.method.critical else Severity.high
 
 
