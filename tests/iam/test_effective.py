@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -391,3 +392,40 @@ def test_a_bucket_name_is_not_a_resource_type() -> None:
     assert _is_unbounded("arn:aws:s3:::*") and _is_unbounded("arn:aws:s3:::*/*")
     assert _is_unbounded("arn:aws:dynamodb:*:*:table/*")
     assert _is_unbounded("arn:aws:secretsmanager:*:*:secret:*")
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "s3:GetObject",
+        "S3:get*",
+        "s3*:Get*",
+        "?3:*",
+        "*",
+        "*:Describe*",
+        "ec2:Describe*",
+        "sts:*",
+        "Iam:Pass?ole",
+    ],
+)
+@pytest.mark.parametrize("service", ["s3", "ec2", "iam", "sts", "s3express"])
+def test_the_per_service_statement_filter_never_drops_a_matching_statement(
+    pattern: str, service: str
+) -> None:
+    from polp.iam.catalog import get_catalog
+    from polp.iam.effective import _may_name
+    from polp.iam.matching import compile_actions
+
+    statement = doc(allow(pattern)).statements[0]
+    matches = compile_actions((pattern,))
+    named = [a for a in get_catalog().expand(f"{service}:*") if matches(a.lower())]
+    if named:
+        assert _may_name(statement, service), (pattern, service, named[:3])
+
+
+def test_the_per_service_statement_filter_drops_other_services() -> None:
+    from polp.iam.effective import _may_name
+
+    assert not _may_name(doc(allow(["s3:GetObject", "ec2:Describe*"])).statements[0], "iam")
+    assert _may_name(doc(allow(["s3:GetObject", "ec2:Describe*"])).statements[0], "ec2")
+    assert _may_name(doc({"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"}).statements[0], "s3")

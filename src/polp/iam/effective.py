@@ -370,10 +370,21 @@ class PolicySet:
         service = action.service
         answers: list[tuple[_Answer, SourcedPolicy]] = []
         denies: list[_Stmt] = []
+        entries = _ANSWERS
         for sourced in policies:
-            answer = _answer(sourced, name, service)
+            # _answer's cached path, inline: this loop runs for every action of every policy set.
+            entry = entries.get(id(sourced.policy))
+            if entry is not None and entry.policy is sourced.policy:
+                if entry.services is not None and service not in entry.services:
+                    continue
+                answer = entry.by_action.get(name, _UNKNOWN)
+                if answer is _UNKNOWN:
+                    answer = _answer(sourced, name, service)
+            else:
+                answer = _answer(sourced, name, service)
             if answer is None:
                 continue
+            assert isinstance(answer, _Answer)
             answers.append((answer, sourced))
             if answer.denies:
                 denies.extend(answer.denies)
@@ -451,6 +462,7 @@ class _PolicyAnswers:
 
     __slots__ = (
         "_answers",
+        "_by_service",
         "_made",
         "_more",
         "_owner",
@@ -486,6 +498,8 @@ class _PolicyAnswers:
         )
         self.by_action: dict[str, _Answer | None] = {}
         self.matchers: tuple[tuple[Callable[[str], bool], bool, _Stmt], ...] | None = None
+        #: :attr:`matchers` of the statements that may name a service, by service (lower case).
+        self._by_service: dict[str, tuple[tuple[Callable[[str], bool], bool, _Stmt], ...]] = {}
 
     def answer(self, allows: list[_Proto], denies: list[_Stmt]) -> _Answer:
         """The answer with these grants and denies (one object per content)."""
@@ -567,7 +581,25 @@ class _PolicyAnswers:
                 # a statement without actions covers nothing
             self.matchers = tuple(compiled)
         key = action.lower()
-        return [st for matcher, negated, st in self.matchers if matcher(key) != negated]
+        service = key.partition(":")[0]
+        group = self._by_service.get(service)
+        if group is None:
+            group = self._by_service[service] = tuple(
+                m for m in self.matchers if _may_name(m[2].statement, service)
+            )
+        return [st for matcher, negated, st in group if matcher(key) != negated]
+
+
+def _may_name(statement: Statement, service: str) -> bool:
+    """Whether the statement's Action (or NotAction) element may cover an action of ``service``
+    (lower case): a cheap, conservative filter before the exact matchers."""
+    if statement.action is None:
+        return True  # NotAction covers every service but the ones it lists
+    for pattern in statement.action:
+        prefix, sep, _ = pattern.partition(":")
+        if not sep or "*" in prefix or "?" in prefix or prefix.lower() == service:
+            return True
+    return False
 
 
 class _Stmt:

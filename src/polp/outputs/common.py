@@ -53,6 +53,19 @@ def relative_file(path: str | None) -> str | None:
     """A path relative to the working directory when it is below it (SARIF wants repo paths)."""
     if path is None:
         return None
+    key = (os.getcwd(), path)  # a report names a few files thousands of times
+    found = _RELATIVE.get(key)
+    if found is None:
+        if len(_RELATIVE) >= 1 << 12:
+            _RELATIVE.clear()
+        found = _RELATIVE[key] = _relative(path)
+    return found
+
+
+_RELATIVE: dict[tuple[str, str], str] = {}
+
+
+def _relative(path: str) -> str:
     base = path.split("#", 1)[0]
     try:
         rel = os.path.relpath(base)
@@ -76,8 +89,13 @@ def where(finding: Finding) -> str:
 DETAILS_LIST_LIMIT = 20
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def _trim(value: Any) -> Any:
     """Cut long lists at any depth; a cut list's mapping gets ``<key>_total`` beside it."""
+    if isinstance(value, _SCALARS):
+        return value
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for key, item in value.items():
@@ -86,7 +104,9 @@ def _trim(value: Any) -> Any:
             out[key] = _trim(item)
         return out
     if isinstance(value, list | tuple | set | frozenset):
-        items = sorted(value, key=str) if isinstance(value, set | frozenset) else list(value)
+        items = sorted(value, key=str) if isinstance(value, set | frozenset) else value[:DETAILS_LIST_LIMIT]
+        if all(type(item) is str for item in items):
+            return list(items[:DETAILS_LIST_LIMIT])  # the usual list: ARNs, actions
         return [_trim(item) for item in items[:DETAILS_LIST_LIMIT]]
     return value
 
