@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import pickle
 import random
 from collections.abc import Iterator
+from dataclasses import FrozenInstanceError, replace
 from typing import Any
 
+import orjson
 import pytest
 
+from polp.errors import Location
 from polp.iam.jsonpath import JsonPath
 from polp.iam.source import DocumentSource, _Index, _line_col, _scan, loads_strict
 
@@ -115,3 +119,38 @@ def test_a_key_searched_for_in_a_small_object_is_the_objects_own(text: str) -> N
     index = _Index(text)
     assert json.loads(text)["b"] == 2
     assert index.offset(("b",)) == text.rindex('"b"')
+
+
+@pytest.mark.parametrize("indent", [None, 1, 7])
+def test_lines_and_columns_across_blocks(indent: int | None) -> None:
+    """Line counting by blocks of text, checked on a text of many blocks (and on one long line)."""
+    value = {"List": [{"Name": f"item-{i}", "Values": list(range(i % 9))} for i in range(900)]}
+    text = json.dumps(value, indent=indent)
+    scan = _scan(text)
+    index = _Index(text)
+    for offset in [*range(0, len(text), 97), len(text) - 1, len(text)]:
+        assert index.line_col(offset) == _line_col(scan.line_starts, offset), offset
+
+
+def test_locations_are_looked_up_when_read() -> None:
+    text = json.dumps({"Statement": [{"Effect": "Allow"}, {"Effect": "Deny"}]}, indent=2)
+    _, source = loads_strict(text, "p.json")
+    location = source.locate(("Statement", 1))
+    assert source._index is None  # nothing read yet
+    assert location.path == "Statement[1]"
+    assert source._index is None  # the path needs no look-up
+    assert (location.file, location.line, location.column) == ("p.json", 6, 5)
+    plain = Location("p.json", 6, 5, "Statement[1]")
+    assert location == plain and plain == location and hash(location) == hash(plain)
+    assert repr(location) == repr(plain) and str(location) == str(plain)
+    assert replace(location, path="x") == Location("p.json", 6, 5, "x")
+    unread = source.locate(("Statement", 0))
+    assert pickle.loads(pickle.dumps(unread)) == Location("p.json", 3, 5, "Statement[0]")
+    assert orjson.loads(orjson.dumps(source.locate(("Statement",)))) == {
+        "file": "p.json",
+        "line": 2,
+        "column": 3,
+        "path": "Statement",
+    }
+    with pytest.raises(FrozenInstanceError):
+        location.line = 1  # type: ignore[misc]

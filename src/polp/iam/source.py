@@ -15,9 +15,10 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate, repeat
 from typing import Any
 
-from polp.errors import InputError, Location
+from polp.errors import DeferredLocation, InputError, Location
 from polp.iam.jsonpath import JsonPath, render_path
 
 _WS = re.compile(r"[ \t\n\r]*")
@@ -171,6 +172,20 @@ def _offsets(text: str) -> str:
 _PLAIN = re.compile(r'(?:[^"]++|"(?:[^"\\\[\]{}]++|\\.)*+")*+')  # possessive: no backtracking
 
 
+#: The size of the blocks of text whose newlines :meth:`_Index.line_col` counts.
+_BLOCK = 4096
+
+
+def _newlines_before_blocks(text: str) -> tuple[list[int], list[int]]:
+    """For each block of :data:`_BLOCK` characters (and the end of the text): how many newlines come
+    before it, and the offset of the last of them (``-1``: none)."""
+    starts = range(0, len(text), _BLOCK)
+    ends = range(_BLOCK, len(text) + _BLOCK, _BLOCK)
+    counts = accumulate(map(text.count, repeat("\n"), starts, ends), initial=0)
+    lasts = accumulate(map(text.rfind, repeat("\n"), starts, ends), max, initial=-1)
+    return list(counts), list(lasts)
+
+
 class _Index:
     """Where the values of a JSON text are, found on demand.
 
@@ -180,46 +195,72 @@ class _Index:
     containers on the paths asked about are ever listed.
     """
 
-    __slots__ = ("_children", "_closes", "_lines", "_opens", "_parents", "root", "text")
+    __slots__ = ("_children", "_closes", "_lines", "_opens", "_parents", "_walked", "root", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self._opens, self._closes, self._parents = _pair_brackets(text)
-        self._lines: array[int] | None = None
+        self._lines: tuple[list[int], list[int]] | None = None
         self._children: dict[int, dict[str, int] | array[int]] = {}
+        self._walked: dict[JsonPath, tuple[int, int]] = {}
         self.root = _WS.match(text, 0).end()  # type: ignore[union-attr]
 
     def offset(self, path: JsonPath) -> int:
         """The offset of the value at ``path`` (of its key, for an object member), or of the longest
         prefix of ``path`` that exists."""
+        if not path:
+            return self.root
+        # Paths come in families (the statements of one policy, the attachments of one role): the
+        # walk to a parent is kept, and its children are one step away.
+        parent = path[:-1]
+        walked = self._walked.get(parent)
+        if walked is None:
+            walked = self._walk(self.root, self.root, parent)
+            self._walked[parent] = walked
+        found, pos = walked
+        return found if pos < 0 else self._walk(found, pos, path[-1:])[0]
+
+    def _walk(self, found: int, pos: int, path: JsonPath) -> tuple[int, int]:
+        """Follow ``path`` from the value at ``pos`` (found at ``found``): where the value at ``path``
+        is found, and where it starts (``-1`` when the path stops early: ``found`` is then where the
+        longest prefix that exists is)."""
         text = self.text
-        found = pos = self.root
         for key in path:
             if pos >= len(text):
-                break
+                return found, -1
             ch = text[pos]
             if ch == "{" and isinstance(key, str):
                 at = self._member(pos, key)
                 if at is None:
-                    break
+                    return found, -1
                 found, pos = at, self._value_after_key(at)
             elif ch == "[" and isinstance(key, int):
                 items = self._members(pos)
                 assert isinstance(items, array)
                 if not 0 <= key < len(items):
-                    break
+                    return found, -1
                 found = pos = items[key]
             else:
-                break
-        return found
+                return found, -1
+        return found, pos
 
     def line_col(self, offset: int) -> tuple[int, int]:
-        lines = self._lines
-        if lines is None:
-            lines = self._lines = array(_offsets(self.text), [0])
-            lines.extend(m.end() for m in re.finditer("\n", self.text))
-        line = bisect_right(lines, offset) - 1
-        return line + 1, offset - lines[line] + 1
+        """The 1-based line and column of ``offset``.
+
+        Counted from the start of its block of :data:`_BLOCK` characters, whose number of earlier
+        newlines (and last one) is known: listing every line start would cost more than the few
+        thousand look-ups of a large file together.
+        """
+        text = self.text
+        if self._lines is None:
+            self._lines = _newlines_before_blocks(text)
+        newlines, last_newline = self._lines
+        block = offset // _BLOCK
+        start = block * _BLOCK
+        newline = text.rfind("\n", start, offset)
+        if newline < 0:
+            newline = last_newline[block]
+        return newlines[block] + text.count("\n", start, offset) + 1, offset - newline
 
     def _member(self, pos: int, key: str) -> int | None:
         """The offset of the key ``key`` of the object at ``pos``, ``None`` if it has none.
@@ -415,16 +456,22 @@ class DocumentSource:
         return self._index
 
     def locate(self, path: JsonPath) -> Location:
-        index = self._get_index()
-        path = (*self.prefix, *path)
+        """Where ``path`` is (the longest prefix of it that exists); the line and column are only
+        looked up when read."""
+        path = (*self.prefix, *path) if self.prefix else path
         rendered = render_path(path)
-        if index is None:
+        root = self._root if self._root is not None else self
+        if root.text is None:
             if self.base is not None:
                 joined = ".".join(p for p in (self.base.path, rendered) if p)
                 return Location(self.base.file, self.base.line, self.base.column, joined)
             return Location(self.name, None, None, rendered)
-        line, column = index.line_col(index.offset(path))
-        return Location(self.name, line, column, rendered)
+        return DeferredLocation.of(self.name, rendered, root._position, path)
+
+    def _position(self, path: JsonPath) -> tuple[int, int]:
+        index = self._get_index()
+        assert index is not None  # only asked for when there is a text
+        return index.line_col(index.offset(path))
 
     def first_duplicate(self, key: str | None = None) -> tuple[JsonPath, Location] | None:
         """The first repeated key in the text (the first repeat of ``key`` when given).

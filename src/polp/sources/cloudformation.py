@@ -25,7 +25,6 @@ from polp.iam.jsonpath import JsonPath
 from polp.iam.source import DocumentSource, loads_strict
 from polp.inventory import AccessKey, InputProblem, Inventory, PolicyKind, PolicyRef, PrincipalKind
 from polp.sources.cfn_intrinsics import CfnResolver
-from polp.sources.cfn_yaml import load_cfn_yaml
 from polp.sources.interface import head_text, read_input_text
 from polp.sources.locations import PositionedSource
 from polp.sources.policy_refs import ManagedPolicies, parse_policy_json, parse_policy_ref
@@ -74,6 +73,8 @@ class CloudFormationSource:
         if text.lstrip().startswith("{"):
             data, source = loads_strict(text, path)
         else:
+            from polp.sources.cfn_yaml import load_cfn_yaml  # PyYAML: only imported for YAML
+
             data, positions = load_cfn_yaml(text, path)
             source = PositionedSource(name=path, positions=positions)
         if not isinstance(data, dict) or not isinstance(data.get("Resources"), dict):

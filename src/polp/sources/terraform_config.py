@@ -15,9 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import hcl2
-from hcl2.utils import SerializationOptions
-
 from polp.errors import InputError, Location
 from polp.inventory import InputProblem
 from polp.sources.hcl_expr import literal_string
@@ -26,7 +23,6 @@ from polp.sources.terraform_json import JsonPositions, is_json_syntax, parse_tf_
 
 #: A single .tf file larger than this is refused (real ones are kilobytes).
 MAX_TF_BYTES = 16 * 1024 * 1024
-_OPTIONS = SerializationOptions(with_comments=False, preserve_heredocs=False)
 _META = re.compile(r"__\w+__\Z")
 
 
@@ -68,8 +64,13 @@ def parse_tf_file(path: str) -> tuple[dict[str, Any], str]:
 
 
 def _parse_hcl(text: str, path: str) -> dict[str, Any]:
+    # Imported here: python-hcl2 and lark take ~35 ms to import, for nothing when no .tf is read.
+    import hcl2
+    from hcl2.utils import SerializationOptions
+
+    options = SerializationOptions(with_comments=False, preserve_heredocs=False)
     try:
-        data = hcl2.loads(text, serialization_options=_OPTIONS)
+        data = hcl2.loads(text, serialization_options=options)
     except RecursionError:
         raise InputError("HCL nested too deeply", Location(path)) from None
     except Exception as exc:  # a third-party parser on hostile input: any failure means bad input
