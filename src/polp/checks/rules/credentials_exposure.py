@@ -206,10 +206,7 @@ def _session(subject: Subject, context: AuditContext, model: Model, family: Fami
             return None  # no identity pool role to exchange the tokens for
     else:
         pool = model.service_pool(family.services)
-    reachable = sorted(
-        pool.members(model.ranked(pool, 1, pool.same_account(subject.record))),
-        key=lambda r: not model.admin(r),
-    )
+    reachable = _privileged_first(model, pool, model.ranked(pool, 1, pool.same_account(subject.record)))
     actions = sorted({g.action for g in grants})
     message = f"{subject.record.kind} {subject.record.name} can {family.what} ({', '.join(actions)})"
     if reachable:
@@ -222,6 +219,20 @@ def _session(subject: Subject, context: AuditContext, model: Model, family: Fami
     return finding_for_grants(
         RULE, subject, grants, message, severity=Severity.critical if reachable else None, details=details
     )
+
+
+_RANKED: dict[tuple[int, int], tuple[Pool, list[Subject]]] = {}
+
+
+def _privileged_first(model: Model, pool: Pool, mask: int) -> list[Subject]:
+    """The members of ``mask``, administrators first (a shared, read-only list per pool and mask:
+    the principals of one account share it)."""
+    entry = _RANKED.get((id(pool), mask))
+    if entry is None or entry[0] is not pool:
+        if len(_RANKED) >= 1 << 12:
+            _RANKED.clear()
+        entry = _RANKED[(id(pool), mask)] = (pool, sorted(pool.members(mask), key=lambda r: not model.admin(r)))
+    return entry[1]
 
 
 _WEB_POOLS: dict[tuple[int, str], tuple[Model, Pool]] = {}

@@ -99,7 +99,10 @@ def _finding(subject: Subject, model: Model, hits: list[Hit]) -> Finding:
     kind = hits[0].method.kind
     severity = max(_severity(model, h) for h in hits)
     target_sets = {h.target_set(): h for h in hits}
-    targets = tuple(_union(h.targets for h in target_sets.values()).values())
+    if len(target_sets) == 1:
+        targets = next(iter(target_sets.values())).targets  # the usual case: no union to make
+    else:
+        targets = tuple(_union(h.targets for h in target_sets.values()).values())
     methods = ", ".join(f"{h.method.title} ({h.method.id})" for h in hits[:4])
     if len(hits) > 4:
         methods += f" and {len(hits) - 4} more methods"
