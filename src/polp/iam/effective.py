@@ -81,7 +81,7 @@ class StatementRef:
         if source is None:
             return self._location
         location = source.locate(self._path)
-        if location.line is None and self._fallback is not None:
+        if self._fallback is not None and location.line is None:  # no line look-up without one
             location = self._fallback
         setter = object.__setattr__
         setter(self, "_location", location)

@@ -89,21 +89,25 @@ def where(finding: Finding) -> str:
 DETAILS_LIST_LIMIT = 20
 
 
-_SCALARS = (str, int, float, bool, type(None))
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_COLLECTIONS = (list, tuple, set, frozenset)
 
 
 def _trim(value: Any) -> Any:
     """Cut long lists at any depth; a cut list's mapping gets ``<key>_total`` beside it."""
-    if isinstance(value, _SCALARS):
+    if type(value) in _SCALARS:
         return value
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for key, item in value.items():
-            if isinstance(item, list | tuple | set | frozenset) and len(item) > DETAILS_LIST_LIMIT:
+            if type(item) in _SCALARS:
+                out[key] = item  # most values: no call
+                continue
+            if isinstance(item, _COLLECTIONS) and len(item) > DETAILS_LIST_LIMIT:
                 out[f"{key}_total"] = len(item)
             out[key] = _trim(item)
         return out
-    if isinstance(value, list | tuple | set | frozenset):
+    if isinstance(value, _COLLECTIONS):
         items = sorted(value, key=str) if isinstance(value, set | frozenset) else value[:DETAILS_LIST_LIMIT]
         if all(type(item) is str for item in items):
             return list(items[:DETAILS_LIST_LIMIT])  # the usual list: ARNs, actions

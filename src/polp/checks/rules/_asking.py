@@ -25,6 +25,12 @@ def _expansion(pattern: str) -> frozenset[str]:
     return frozenset(get_catalog().expand(pattern))
 
 
+@lru_cache(maxsize=1 << 14)
+def _named_by(pattern: str, wanted: frozenset[str]) -> frozenset[str]:
+    """The wanted actions an action pattern names (policies repeat the same few patterns)."""
+    return wanted.intersection(_expansion(pattern))
+
+
 # What each policy's Allow statements name among a list of wanted actions, by list and policy
 # identity (an entry holds its policy, so the id stays that policy's).
 _MENTIONS: dict[tuple[str, ...], tuple[frozenset[str], dict[int, frozenset[str]]]] = {}
@@ -55,7 +61,9 @@ def _mentions(policy: Policy, wanted: tuple[str, ...]) -> frozenset[str]:
         if statement.effect != "Allow":
             continue
         for pattern in statement.action if statement.action is not None else ("*",):
-            named.update(wanted_set.intersection(_expansion(pattern)))
+            hits = _named_by(pattern, wanted_set)
+            if hits:
+                named.update(hits)
     found = _interned(frozenset(named)) if named else _NOTHING
     by_policy[id(policy)] = found
     return found
