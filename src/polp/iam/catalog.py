@@ -297,6 +297,26 @@ class Catalog:
             found.ordered = tuple(info for info in infos if info is not None)
         return found.ordered
 
+    def action_levels(self, service: str) -> tuple[tuple[str, str, bool], ...]:
+        """``(full name, access level, supports resource level)`` of every action of a service, in
+        :meth:`actions_of`'s order, read without building :class:`ActionInfo` objects (about ten
+        times cheaper when a rule scans the whole catalog)."""
+        found = self._service(service.lower())
+        if found is None:
+            return ()
+        out: list[tuple[str, str, bool]] = []
+        for name in found.names:
+            entry = found.raw_actions.get(name.lower())
+            if entry is not None:
+                out.append(
+                    (
+                        f"{found.prefix}:{entry['name']}",
+                        _normalise_access_level(str(entry["accessLevel"])),
+                        bool(entry.get("resourceTypes", ())),
+                    )
+                )
+        return tuple(out)
+
     def expand(self, pattern: str) -> tuple[str, ...]:
         """Canonical full names of every action an Action pattern matches, sorted.
 

@@ -231,7 +231,10 @@ def _privileged_first(model: Model, pool: Pool, mask: int) -> list[Subject]:
     if entry is None or entry[0] is not pool:
         if len(_RANKED) >= 1 << 12:
             _RANKED.clear()
-        entry = _RANKED[(id(pool), mask)] = (pool, sorted(pool.members(mask), key=lambda r: not model.admin(r)))
+        entry = _RANKED[(id(pool), mask)] = (
+            pool,
+            sorted(pool.members(mask), key=lambda r: not model.admin(r)),
+        )
     return entry[1]
 
 

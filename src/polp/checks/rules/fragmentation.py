@@ -22,7 +22,8 @@ from polp.checks.interface import (
     Subject,
     finding_for_grants,
 )
-from polp.checks.rules._asking import PerPolicySet, granted, is_effective_admin
+from polp.checks.rules._asking import PerPolicySet, is_effective_admin
+from polp.checks.rules._boundary import granted_within
 from polp.checks.rules._wording import join_words, who
 from polp.iam.effective import Grant, PolicySet
 
@@ -85,12 +86,20 @@ RULE = Rule(
 def _held(permissions: PolicySet) -> list[tuple[Power, tuple[Grant, ...]]]:
     if is_effective_admin(permissions):
         return []
+    # One question for every power's actions: granted() lists grants in the order of the actions,
+    # so each power's share of the answer is what asking about its actions alone gives.
+    every = granted_within(permissions, _ACTIONS)
+    if not every:
+        return []
     held: list[tuple[Power, tuple[Grant, ...]]] = []
     for power in POWERS:
-        grants = tuple(granted(permissions, power.actions))
+        grants = tuple(g for g in every if g.action in power.actions)
         if grants:
             held.append((power, grants))
     return held if len(held) >= 2 else []
+
+
+_ACTIONS = tuple(a for power in POWERS for a in power.actions)
 
 
 _HELD = PerPolicySet(_held)

@@ -23,7 +23,8 @@ from polp.checks.interface import (
     Subject,
     finding_for_grants,
 )
-from polp.checks.rules._asking import PerPolicySet, by_statement, granted, is_effective_admin
+from polp.checks.rules._asking import PerPolicySet, by_statement, is_effective_admin
+from polp.checks.rules._boundary import granted_within
 from polp.checks.rules._scoping import Scope, grant_scope
 from polp.checks.rules._wording import condition_keys, scope_text, who
 from polp.iam.catalog import get_catalog
@@ -134,10 +135,10 @@ def exposing_actions() -> tuple[str, ...]:
     """Every action this rule asks about, sorted (computed once: it reads the whole catalog)."""
     catalog = get_catalog()
     found = {
-        a.full_name
+        name
         for service in catalog.services()
-        for a in catalog.actions_of(service)
-        if _exposing(a.full_name, a.access_level, a.supports_resource_level, a.service, a.name)
+        for name, level, scoped in catalog.action_levels(service)
+        if _exposing(name, level, scoped, *name.split(":", 1))
     }
     found.update(EXTRA_EXPOSING)
     return tuple(sorted(found))
@@ -177,7 +178,7 @@ RULE = Rule(
 def _broad_grants(permissions: PolicySet) -> list[list[Grant]]:
     if is_effective_admin(permissions):
         return []
-    found = [g for g in granted(permissions, exposing_actions()) if grant_scope(g) >= Scope.PATTERN]
+    found = [g for g in granted_within(permissions, exposing_actions()) if grant_scope(g) >= Scope.PATTERN]
     return by_statement(found)
 
 

@@ -12,7 +12,7 @@ would change nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from functools import lru_cache, partial
 
 from polp.checks.interface import (
@@ -33,8 +33,9 @@ from polp.checks.rules._asking import (
     separable,
     statement_key,
 )
+from polp.checks.rules._boundary import boundary_names
 from polp.checks.rules._wording import who
-from polp.checks.rules.wildcard_service import covered_services, identity_allows, key_of, names_every_service
+from polp.checks.rules.wildcard_service import covered_services, names_every_service
 from polp.iam.catalog import get_catalog
 from polp.iam.effective import Grant, PolicySet, SourcedPolicy
 from polp.iam.model import Statement
@@ -78,27 +79,43 @@ def _statement_grants(permissions: PolicySet) -> list[list[Grant]]:
     if is_effective_admin(permissions):
         return []
     groups: list[list[Grant]] = []
-    for sourced, statement in identity_allows(permissions):
-        assert statement.action is not None
-        if statement.resource is None or "*" not in statement.resource:
-            continue
-        if any(names_every_service(p) for p in statement.action):
-            continue
-        found: Sequence[Grant]
-        if separable(permissions):
-            # The statement's grants are its policy's own: worked out once per policy.
-            found = per_source(sourced, ("wild-002", statement.index), partial(_own, sourced, statement))
-        else:
-            key = key_of(sourced, statement)
+    if separable(permissions):
+        # The statements' grants are their policies' own: worked out once per policy.
+        for sourced in permissions.policies:
+            groups.extend(list(g) for g in per_source(sourced, "wild-002", partial(_own_groups, sourced)))
+        return groups
+    inside = boundary_names(permissions)
+    for sourced in permissions.policies:
+        for statement, actions in per_source(sourced, "wild-002-actions", partial(_candidates, sourced)):
+            key = (sourced.label, id(sourced.handle), statement.label)
             found = [
                 g
-                for a in _actions(statement)
+                for a in actions
+                if inside is None or a.lower() in inside
                 for g in grants_of(permissions, a)
                 if statement_key(g) == key and "*" in g.resources
             ]
-        if found:
-            groups.append(list(found))
+            if found:
+                groups.append(found)
     return groups
+
+
+def _candidates(sourced: SourcedPolicy) -> tuple[tuple[Statement, tuple[str, ...]], ...]:
+    """The policy's identity Allow statements on ``"*"`` this rule judges, with their :func:`_actions`."""
+    found: list[tuple[Statement, tuple[str, ...]]] = []
+    for statement in sourced.policy.statements:
+        if (
+            statement.effect != "Allow"
+            or statement.action is None
+            or statement.principal is not None
+            or statement.not_principal is not None
+            or statement.resource is None
+            or "*" not in statement.resource
+            or any(names_every_service(p) for p in statement.action)
+        ):
+            continue
+        found.append((statement, tuple(_actions(statement))))
+    return tuple(found)
 
 
 def _actions(statement: Statement) -> dict[str, None]:
@@ -108,14 +125,20 @@ def _actions(statement: Statement) -> dict[str, None]:
     return dict.fromkeys(a for p in statement.action for a, s in scopable_writes(p) if s not in owned)
 
 
-def _own(sourced: SourcedPolicy, statement: Statement) -> tuple[Grant, ...]:
-    """:func:`_statement_grants`' grants of one statement, from its policy alone."""
-    return tuple(
-        g
-        for a in _actions(statement)
-        for g in PolicySet.policy_grants(sourced, a)
-        if g.source.statement == statement.label and "*" in g.resources
-    )
+def _own_groups(sourced: SourcedPolicy) -> tuple[tuple[Grant, ...], ...]:
+    """:func:`_statement_grants`' groups of one policy, from its grants alone."""
+    groups = []
+    for statement, actions in per_source(sourced, "wild-002-actions", partial(_candidates, sourced)):
+        label = statement.label
+        found = tuple(
+            g
+            for a in actions
+            for g in PolicySet.policy_grants(sourced, a)
+            if g.source.statement == label and "*" in g.resources
+        )
+        if found:
+            groups.append(found)
+    return tuple(groups)
 
 
 _GROUPS = PerPolicySet(_statement_grants)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from functools import lru_cache, partial
+from functools import cache, lru_cache, partial
 
 from polp.checks.interface import (
     AuditContext,
@@ -34,11 +34,13 @@ from polp.checks.rules._asking import (
     separable,
     statement_key,
 )
+from polp.checks.rules._boundary import boundary_names
 from polp.checks.rules._scoping import Scope, grant_scope
 from polp.checks.rules._wording import join_words, who
 from polp.iam.catalog import get_catalog
 from polp.iam.effective import Grant, PolicySet, SourcedPolicy
 from polp.iam.model import Statement
+from polp.iam.wildcards import has_wildcard
 
 _HIGH = ("iam", "sts", "kms", "organizations", "secretsmanager")
 _MEDIUM = (
@@ -68,14 +70,29 @@ SENSITIVE_SERVICES: dict[str, Severity] = {
 }
 
 
+@cache
+def _service_actions() -> dict[str, frozenset[str]]:
+    catalog = get_catalog()
+    return {s: frozenset(catalog.expand(f"{s}:*")) for s in SENSITIVE_SERVICES}
+
+
 @lru_cache(maxsize=1 << 14)
 def covered_services(pattern: str) -> tuple[str, ...]:
     """The sensitive services of which the Action pattern names every action."""
-    catalog = get_catalog()
-    names = frozenset(catalog.expand(pattern))
-    if not names:
+    expanded = get_catalog().expand(pattern)
+    if not expanded:
         return ()
-    return tuple(s for s in SENSITIVE_SERVICES if all(a in names for a in catalog.expand(f"{s}:*")))
+    actions = _service_actions()
+    prefix, colon, _ = pattern.partition(":")
+    if colon and not has_wildcard(prefix):
+        # One service named: no other can be covered (but one without actions, as all() says).
+        wanted = [s for s, names in actions.items() if s == prefix.lower() or not names]
+    else:
+        wanted = list(actions)
+    if not wanted:
+        return ()
+    names = frozenset(expanded)
+    return tuple(s for s in wanted if actions[s] <= names)
 
 
 @lru_cache(maxsize=1 << 12)
@@ -85,16 +102,20 @@ def names_every_service(pattern: str) -> bool:
     return len(catalog.expand(pattern)) == len(catalog.expand("*"))
 
 
+def _is_identity_allow(statement: Statement) -> bool:
+    return (
+        statement.effect == "Allow"
+        and statement.action is not None
+        and statement.principal is None
+        and statement.not_principal is None
+    )
+
+
 def identity_allows(permissions: PolicySet) -> Iterator[tuple[SourcedPolicy, Statement]]:
     """Every identity-policy Allow statement with an Action element (NotAction is the admin checks')."""
     for sourced in permissions.policies:
         for statement in sourced.policy.statements:
-            if (
-                statement.effect == "Allow"
-                and statement.action is not None
-                and statement.principal is None
-                and statement.not_principal is None
-            ):
+            if _is_identity_allow(statement):
                 yield sourced, statement
 
 
@@ -107,7 +128,10 @@ def _granted_by(
 ) -> Grant | None:
     """A grant of some action of ``service`` made by the statement, if any survives denies and bounds."""
     label = key[2]
+    inside = boundary_names(permissions)  # a boundary without the service: no question per action
     for action in get_catalog().expand(f"{service}:*"):
+        if inside is not None and action.lower() not in inside:
+            continue
         if not any(g.source.statement == label for g in PolicySet.policy_grants(sourced, action)):
             continue  # the statement does not grant it even on its own
         for grant in grants_of(permissions, action):
@@ -133,35 +157,76 @@ class Wildcard:
     grants: tuple[Grant, ...]
 
 
-def _wildcards(permissions: PolicySet) -> list[Wildcard]:
-    found: list[Wildcard] = []
-    for sourced, statement in identity_allows(permissions):
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    """A statement of one policy with full wildcards of sensitive services, before asking about grants."""
+
+    statement: Statement
+    patterns: tuple[str, ...]
+    services: tuple[str, ...]
+    every: bool
+
+
+def _candidates(sourced: SourcedPolicy) -> tuple[_Candidate, ...]:
+    found: list[_Candidate] = []
+    for statement in sourced.policy.statements:
+        if not _is_identity_allow(statement):
+            continue
         assert statement.action is not None
         patterns = tuple(p for p in statement.action if covered_services(p))
-        if not patterns:
+        if patterns:
+            services = tuple(dict.fromkeys(s for p in patterns for s in covered_services(p)))
+            every = any(names_every_service(p) for p in patterns)
+            found.append(_Candidate(statement, patterns, services, every))
+    return tuple(found)
+
+
+def _wildcard(candidate: _Candidate, granted: list[tuple[str, Grant]]) -> Wildcard | None:
+    if not granted:
+        return None
+    services = {s for s, _ in granted}
+    kept = tuple(p for p in candidate.patterns if services.intersection(covered_services(p)))
+    return Wildcard(kept, tuple(s for s, _ in granted), candidate.every, tuple(g for _, g in granted))
+
+
+def _own_wildcards(sourced: SourcedPolicy) -> tuple[Wildcard, ...]:
+    """The wildcards of one policy when its grants stand on their own (:func:`separable` sets)."""
+    found: list[Wildcard] = []
+    for candidate in per_source(sourced, "wild-001", partial(_candidates, sourced)):
+        label = candidate.statement.label
+        granted = [
+            (service, grant)
+            for service in candidate.services
+            if (grant := _own_grant(sourced, label, service)) is not None
+        ]
+        wildcard = _wildcard(candidate, granted)
+        if wildcard is not None:
+            found.append(wildcard)
+    return tuple(found)
+
+
+def _wildcards(permissions: PolicySet) -> list[Wildcard]:
+    # Statements of separable sets are judged once per policy; the others once per set.
+    found: list[Wildcard] = []
+    own = separable(permissions)
+    for sourced in permissions.policies:
+        if own:
+            found.extend(per_source(sourced, "wild-001-own", partial(_own_wildcards, sourced)))
             continue
-        every = any(names_every_service(p) for p in patterns)
-        if every and is_effective_admin(permissions):
-            continue
-        key = key_of(sourced, statement)
-        own = separable(permissions)
-        services: list[str] = []
-        grants: list[Grant] = []
-        for service in dict.fromkeys(s for p in patterns for s in covered_services(p)):
-            if own:
-                grant = per_source(
-                    sourced,
-                    ("wild-001", statement.label, service),
-                    partial(_own_grant, sourced, statement.label, service),
-                )
-            else:
-                grant = _granted_by(permissions, sourced, key, service)
-            if grant is not None:
-                services.append(service)
-                grants.append(grant)
-        if grants:
-            kept = tuple(p for p in patterns if set(covered_services(p)) & set(services))
-            found.append(Wildcard(kept, tuple(services), every, tuple(grants)))
+        for candidate in per_source(sourced, "wild-001", partial(_candidates, sourced)):
+            if candidate.every and is_effective_admin(permissions):
+                continue
+            key = key_of(sourced, candidate.statement)
+            granted = [
+                (service, grant)
+                for service in candidate.services
+                if (grant := _granted_by(permissions, sourced, key, service)) is not None
+            ]
+            wildcard = _wildcard(candidate, granted)
+            if wildcard is not None:
+                found.append(wildcard)
+    if own and any(w.every_service for w in found) and is_effective_admin(permissions):
+        found = [w for w in found if not w.every_service]  # the admin checks' statements
     return found
 
 
