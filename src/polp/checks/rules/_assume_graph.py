@@ -75,6 +75,16 @@ def _trust_class(policy: Policy) -> object:
     return tuple(parts)
 
 
+def _account_value(value: str) -> bool:
+    """An AWS principal value that names a whole account: its id or its root ARN."""
+    if len(value) == 12 and value.isdigit():
+        return True
+    parts = value.split(":")
+    return (
+        len(parts) == 6 and parts[2] == "iam" and parts[3] == "" and parts[5] == "root" and "*" not in value
+    )
+
+
 class AssumeGraph:
     def __init__(self, context: AuditContext, privileged: Callable[[Subject], bool]) -> None:
         self.context = context
@@ -104,6 +114,7 @@ class AssumeGraph:
                     self._class_groups[group] = self._class_groups.get(group, 0) | 1 << j
         self._memo: dict[tuple[object, ...], bool] = {}
         self._trust_memo: dict[tuple[object, ...], Decision] = {}
+        self._levels: dict[object, bool] = {}
         self.out = [self._edges(i) for i in range(len(self.nodes))]
         self.dist, self.next = self._distances(privileged)
 
@@ -251,7 +262,10 @@ class AssumeGraph:
         the trust), denies the real request too; an Allow on its own allows the real request when no
         boundary or identity Deny could take it back. ``None``: the identity policies decide.
         """
-        key = ("trust", source.record.arn, trust_class, target.record.account)
+        who: object = source.record.arn
+        if principal.kind == "AWS" and self._account_level(trust_class, target):
+            who = (principal.partition, principal.account)  # every principal of an account alike
+        key = ("trust", who, trust_class, target.record.account)
         decision = self._trust_memo.get(key)
         if decision is None:
             trust = target.record.trust_policy
@@ -272,6 +286,25 @@ class AssumeGraph:
                 return False  # the trust does not allow this principal
             return None
         return True if no_deny else None
+
+    def _account_level(self, trust_class: object, target: Subject) -> bool:
+        """Whether trusts of this class answer every AWS principal of one account alike: no
+        condition, no NotPrincipal, and AWS principals named only as ``*``, an account or its root
+        (so a principal is matched by its account alone, whatever its name or type)."""
+        found = self._levels.get(trust_class)
+        if found is None:
+            trust = target.record.trust_policy
+            assert trust is not None and trust.policy is not None  # a class needs a trust policy
+            found = self._levels[trust_class] = all(
+                not st.condition
+                and st.not_principal is None
+                and all(
+                    kind != "AWS" or value == "*" or _account_value(value)
+                    for kind, value in (st.principal.items() if st.principal is not None else ())
+                )
+                for st in trust.policy.statements
+            )
+        return found
 
     @staticmethod
     def _identity_statements(source: Subject) -> tuple[CompiledStatement, ...] | None:
