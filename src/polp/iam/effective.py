@@ -270,6 +270,7 @@ class PolicySet:
         self._services: frozenset[str] | None = None
         self._any_service = False
         self._additive: bool | None = None
+        self._bounded: object = _UNKNOWN
         #: What callers work out about this policy set (a check's answer), under a key of their own;
         #: it lives as long as the set.
         self.memo: dict[object, object] = {}
@@ -287,6 +288,20 @@ class PolicySet:
                 found.update(named)
             self._services = _interned(frozenset(found))
         return self._services
+
+    def boundary_actions(self) -> frozenset[str] | None:
+        """The actions (lower case) the permissions boundary's Allow statements may name; ``None``
+        when there is no boundary or it may name any action. The set is granted no other action."""
+        if self._bounded is _UNKNOWN:
+            found: set[str] | None = set() if self.boundary else None
+            for sourced in self.boundary:
+                named = _entry(sourced.policy).allow_actions()
+                if named is None or found is None:
+                    found = None
+                    break
+                found.update(named)
+            self._bounded = frozenset(found) if found is not None else None
+        return self._bounded  # type: ignore[return-value]
 
     def additive(self) -> bool:
         """Whether each policy's grants stand on their own: no boundary, no SCPs and no identity
@@ -329,7 +344,11 @@ class PolicySet:
         info, key = known
         found = self._cache.get(key)
         if found is None:
-            found = self._compute(info, key, self.policies)
+            bounded = self.boundary_actions() if self.boundary else None
+            if bounded is not None and key.lower() not in bounded:
+                found = ()  # the boundary allows no such action: nothing to compose
+            else:
+                found = self._compute(info, key, self.policies)
             if found and self.boundary:
                 found = self._bound(found, self._compute(info, key, self.boundary))
             for level in self.scps:
@@ -461,6 +480,7 @@ class _PolicyAnswers:
     can name (``None``: any), so that actions of other services cost one set lookup."""
 
     __slots__ = (
+        "_allow_actions",
         "_answers",
         "_by_service",
         "_made",
@@ -497,9 +517,32 @@ class _PolicyAnswers:
             for st in policy.statements
         )
         self.by_action: dict[str, _Answer | None] = {}
+        self._allow_actions: object = _UNKNOWN
         self.matchers: tuple[tuple[Callable[[str], bool], bool, _Stmt], ...] | None = None
         #: :attr:`matchers` of the statements that may name a service, by service (lower case).
         self._by_service: dict[str, tuple[tuple[Callable[[str], bool], bool, _Stmt], ...]] = {}
+
+    def allow_actions(self) -> frozenset[str] | None:
+        """The catalog actions (lower case) the Allow statements name; ``None`` for a NotAction or a
+        wildcard in a service part (any action: not worth listing)."""
+        if self._allow_actions is _UNKNOWN:
+            catalog = get_catalog()
+            names: set[str] | None = set()
+            for statement in self.policy.statements:
+                if statement.effect != "Allow" or names is None:
+                    continue
+                if statement.action is None:
+                    if statement.not_action is not None:
+                        names = None
+                    continue
+                for pattern in statement.action:
+                    prefix, colon, _ = pattern.partition(":")
+                    if not colon or "*" in prefix or "?" in prefix:
+                        names = None
+                        break
+                    names.update(name.lower() for name in catalog.expand(pattern))
+            self._allow_actions = frozenset(names) if names is not None else None
+        return self._allow_actions  # type: ignore[return-value]
 
     def answer(self, allows: list[_Proto], denies: list[_Stmt]) -> _Answer:
         """The answer with these grants and denies (one object per content)."""
