@@ -628,21 +628,24 @@ class _PolicyAnswers:
         group = self._by_service.get(service)
         if group is None:
             group = self._by_service[service] = tuple(
-                m for m in self.matchers if _may_name(m[2].statement, service)
+                m for m in self.matchers if m[2].services is None or service in m[2].services
             )
         return [st for matcher, negated, st in group if matcher(key) != negated]
 
 
-def _may_name(statement: Statement, service: str) -> bool:
-    """Whether the statement's Action (or NotAction) element may cover an action of ``service``
-    (lower case): a cheap, conservative filter before the exact matchers."""
+def _may_name(statement: Statement) -> frozenset[str] | None:
+    """The services (lower case) whose actions the statement's Action element may cover; ``None``
+    when it may cover any (NotAction, a wildcard in a service part, no service part): a cheap,
+    conservative filter before the exact matchers."""
     if statement.action is None:
-        return True  # NotAction covers every service but the ones it lists
+        return None  # NotAction covers every service but the ones it lists
+    found: set[str] = set()
     for pattern in statement.action:
         prefix, sep, _ = pattern.partition(":")
-        if not sep or "*" in prefix or "?" in prefix or prefix.lower() == service:
-            return True
-    return False
+        if not sep or "*" in prefix or "?" in prefix:
+            return None
+        found.add(prefix.lower())
+    return frozenset(found)
 
 
 class _Stmt:
@@ -657,11 +660,14 @@ class _Stmt:
         "label",
         "resource_negated",
         "resource_patterns",
+        "services",
         "statement",
     )
 
     def __init__(self, statement: Statement) -> None:
         self.statement = statement
+        #: The services the statement may cover actions of (``None``: any), see :func:`_may_name`.
+        self.services = _may_name(statement)
         self.condition_keys = tuple(dict.fromkeys(c.key for c in statement.condition))
         self.allow = statement.effect == "Allow"
         self.label = statement.label
