@@ -121,4 +121,12 @@ def grant_scope(grant: Grant, target: str | None = None) -> Scope:
     """The widest scope among a grant's resource patterns (a NotResource grant reaches all but a few)."""
     if grant.not_resources:
         return Scope.ALL
-    return max((pattern_scope(grant.action, p, target) for p in grant.resources), default=Scope.NONE)
+    resources = grant.resources
+    if len(resources) == 1:
+        return pattern_scope(grant.action, resources[0], target)  # most grants: one pattern
+    return _widest(grant.action, resources, target)
+
+
+@lru_cache(maxsize=1 << 15)
+def _widest(action: str, patterns: tuple[str, ...], target: str | None) -> Scope:
+    return max((pattern_scope(action, p, target) for p in patterns), default=Scope.NONE)

@@ -136,7 +136,8 @@ _BROAD = PerPolicySet(_broad_grants)
 
 def run(subject: Subject, context: AuditContext) -> Iterator[Finding]:
     for grants in _BROAD(subject.permissions):
-        planes = [plane for plane in PLANES if any(g.action in plane.actions for g in grants)]
+        held = {g.action for g in grants}
+        planes = [plane for plane in PLANES if not held.isdisjoint(plane.actions)]
         message = f"{who(subject)} can {join_words(p.phrase for p in planes)}"
         yield finding_for_grants(
             RULE,

@@ -190,7 +190,8 @@ _BROAD = PerPolicySet(_broad_grants)
 
 
 def _message(subject: Subject, grants: list[Grant]) -> str:
-    targets = [t for t in TARGETS if any(g.action in t.actions for g in grants)]
+    held = {g.action for g in grants}
+    targets = [t for t in TARGETS if not held.isdisjoint(t.actions)]
     parts = [
         _PHRASES[kind].format(", ".join(t.phrase for t in targets if t.kind == kind))
         for kind in ("backup", "store", "safeguard")
