@@ -30,8 +30,13 @@ def write_output(path: str | None, content: str | Iterable[str]) -> None:
         raise InputError(f"cannot write output: {exc.strerror or exc}", Location(path)) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            batch: list[str] = []
             for piece in pieces:
-                handle.write(piece)
+                batch.append(piece)
+                if len(batch) >= 512:  # a report streamed a line at a time: fewer, larger writes
+                    handle.write("".join(batch))
+                    batch.clear()
+            handle.write("".join(batch))
         os.replace(tmp, path)
     except OSError as exc:
         with contextlib.suppress(OSError):

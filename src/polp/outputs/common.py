@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import orjson
@@ -53,22 +53,39 @@ def relative_file(path: str | None) -> str | None:
     """A path relative to the working directory when it is below it (SARIF wants repo paths)."""
     if path is None:
         return None
-    key = (os.getcwd(), path)  # a report names a few files thousands of times
+    key = (os.getcwd(), path)
     found = _RELATIVE.get(key)
     if found is None:
         if len(_RELATIVE) >= 1 << 12:
             _RELATIVE.clear()
-        found = _RELATIVE[key] = _relative(path)
+        found = _RELATIVE[key] = _relative(path, key[0])
     return found
 
 
 _RELATIVE: dict[tuple[str, str], str] = {}
 
 
-def _relative(path: str) -> str:
+def relative_paths() -> Callable[[str | None], str | None]:
+    """:func:`relative_file` for one report: the working directory is read once, and each file once
+    (a report names a few files thousands of times)."""
+    cwd = os.getcwd()
+    known: dict[str, str] = {}
+
+    def relative(path: str | None) -> str | None:
+        if path is None:
+            return None
+        found = known.get(path)
+        if found is None:
+            found = known[path] = _relative(path, cwd)
+        return found
+
+    return relative
+
+
+def _relative(path: str, cwd: str) -> str:
     base = path.split("#", 1)[0]
     try:
-        rel = os.path.relpath(base)
+        rel = os.path.relpath(base, cwd)
     except ValueError:
         return base
     return base if rel.startswith("..") else rel.replace(os.sep, "/")
@@ -121,7 +138,9 @@ def _details(details: Any) -> dict[str, Any]:
     return trimmed
 
 
-def finding_json(finding: Finding, new: bool = True) -> dict[str, Any]:
+def finding_json(
+    finding: Finding, new: bool = True, paths: Callable[[str | None], str | None] = relative_file
+) -> dict[str, Any]:
     loc = finding.location
     principal = finding.principal
     return {
@@ -140,7 +159,7 @@ def finding_json(finding: Finding, new: bool = True) -> dict[str, Any]:
         "resources": list(finding.resources),
         "location": None
         if loc is None
-        else {"file": relative_file(loc.file), "line": loc.line, "column": loc.column, "path": loc.path},
+        else {"file": paths(loc.file), "line": loc.line, "column": loc.column, "path": loc.path},
         "message": finding.message,
         "explanation": finding.rule.explanation,
         "remediation": finding.rule.remediation,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from polp.audit.report import AuditReport
-from polp.outputs.common import finding_json, relative_file, stream_json, tool_info
+from polp.outputs.common import finding_json, relative_file, relative_paths, stream_json, tool_info
 
 SCHEMA_VERSION = 1
 
@@ -40,5 +40,6 @@ def report_dict(report: AuditReport) -> dict[str, object]:
 
 def render_json(report: AuditReport) -> Iterator[str]:
     """The report in pieces: the findings are streamed one per line (see ``stream_json``)."""
-    findings = (finding_json(f, report.is_new(f)) for f in report.sorted_findings())
+    paths = relative_paths()
+    findings = (finding_json(f, report.is_new(f), paths) for f in report.sorted_findings())
     return stream_json(report_dict(report), ("findings",), findings)

@@ -7,12 +7,12 @@ location at the line of the file that grants the access.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from polp.audit.report import AuditReport
 from polp.checks.interface import Finding, Rule, Severity
-from polp.outputs.common import relative_file, stream_json, tool_info
+from polp.outputs.common import relative_paths, stream_json, tool_info
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _SECURITY_SEVERITY = {
@@ -53,9 +53,11 @@ def _rule(rule: Rule) -> dict[str, Any]:
     return entry
 
 
-def _location(finding: Finding, fallback: str | None) -> dict[str, Any]:
+def _location(
+    finding: Finding, fallback: str | None, paths: Callable[[str | None], str | None]
+) -> dict[str, Any]:
     loc = finding.location
-    uri = relative_file(loc.file) if loc is not None and loc.file else fallback
+    uri = paths(loc.file) if loc is not None and loc.file else fallback
     physical: dict[str, Any] = {"artifactLocation": {"uri": uri or "polp", "uriBaseId": "%SRCROOT%"}}
     region: dict[str, int] = {"startLine": loc.line if loc is not None and loc.line else 1}
     if loc is not None and loc.column:
@@ -77,7 +79,8 @@ def render_sarif(report: AuditReport) -> Iterator[str]:
             known.add(finding.rule.id)
             rule_list.append(finding.rule)
     index = {rule.id: i for i, rule in enumerate(rule_list)}
-    fallback = relative_file(report.inputs[0]) if report.inputs else None
+    paths = relative_paths()
+    fallback = paths(report.inputs[0]) if report.inputs else None
 
     def result(finding: Finding) -> dict[str, Any]:
         severity = finding.effective_severity
@@ -89,7 +92,7 @@ def render_sarif(report: AuditReport) -> Iterator[str]:
             "ruleIndex": index[finding.rule.id],
             "level": _LEVEL[severity],
             "message": {"text": text},
-            "locations": [_location(finding, fallback)],
+            "locations": [_location(finding, fallback, paths)],
             "partialFingerprints": {"polpFindingId/v1": finding.fingerprint},
             "properties": {
                 "security-severity": _SECURITY_SEVERITY[severity],
