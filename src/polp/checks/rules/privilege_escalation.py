@@ -10,7 +10,8 @@ include another firing method's actions is dropped in favour of the smaller one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
+from itertools import chain
 
 from polp.checks.interface import (
     AuditContext,
@@ -59,11 +60,10 @@ RULE = Rule(
 )
 
 
-def _describe(model: Model, subjects: tuple[Subject, ...]) -> str:
-    names = [
-        f"{s.record.name} ({'administrator' if model.admin(s) else 'can escalate'})" for s in subjects[:3]
-    ]
-    more = f" and {len(subjects) - 3} more" if len(subjects) > 3 else ""
+def _describe(model: Model, first: tuple[Subject, ...], total: int) -> str:
+    """The first three subjects named, and how many more there are of ``total``."""
+    names = [f"{s.record.name} ({'administrator' if model.admin(s) else 'can escalate'})" for s in first[:3]]
+    more = f" and {total - 3} more" if total > 3 else ""
     return ", ".join(names) + more
 
 
@@ -100,16 +100,20 @@ def _finding(subject: Subject, model: Model, hits: list[Hit]) -> Finding:
     severity = max(_severity(model, h) for h in hits)
     target_sets = {h.target_set(): h for h in hits}
     if len(target_sets) == 1:
-        targets = next(iter(target_sets.values())).targets  # the usual case: no union to make
+        only_targets = next(iter(target_sets.values()))
+        arns = only_targets.target_arns()  # the pool's list, shared and read only
+        targets = only_targets.targets[:3]
     else:
-        targets = tuple(_union(h.targets for h in target_sets.values()).values())
+        # Pools differ between methods: the union is made of ARNs, first seen first.
+        arns = list(dict.fromkeys(chain.from_iterable(h.target_arns() for h in target_sets.values())))
+        targets = tuple(model.context.by_arn[arn] for arn in arns[:3])
     methods = ", ".join(f"{h.method.title} ({h.method.id})" for h in hits[:4])
     if len(hits) > 4:
         methods += f" and {len(hits) - 4} more methods"
     who = f"{subject.record.kind} {subject.record.name}"
     message = _OPENING[kind].format(who=who) + f": {methods}"
-    if targets:
-        message += f"; reaches {_describe(model, targets)}"
+    if arns:
+        message += f"; reaches {_describe(model, targets, len(arns))}"
     elif all(not h.known for h in hits):
         message += "; the grants are open-ended, though no privileged target is known in the inventory"
     grants = [g for h in hits for g in h.grants]
@@ -117,10 +121,7 @@ def _finding(subject: Subject, model: Model, hits: list[Hit]) -> Finding:
     details: dict[str, object] = {
         "kind": kind,
         "methods": [_method_details(h) for h in hits],
-        # One set of targets (the usual case): the pool's list of their ARNs, shared and read only.
-        "targets": next(iter(target_sets.values())).target_arns()
-        if len(target_sets) == 1
-        else list(targets and [t.record.arn for t in targets]),
+        "targets": arns,
         "statements": statements_of(grants),
     }
     passable_sets = {h.passable_set(): h for h in hits}
@@ -129,19 +130,10 @@ def _finding(subject: Subject, model: Model, hits: list[Hit]) -> Finding:
         if only.passable:
             details["passable_roles"] = only.passable_arns_sorted()
     else:
-        passable = _union(h.passable for h in passable_sets.values())
+        passable = set(chain.from_iterable(h.passable_arns_sorted() for h in passable_sets.values()))
         if passable:
             details["passable_roles"] = sorted(passable)
     return finding_for_grants(RULE, subject, grants, message, severity=severity, details=details)
-
-
-def _union(groups: Iterable[tuple[Subject, ...]]) -> dict[str, Subject]:
-    """The subjects of the groups by ARN, first seen first (hits often share one list)."""
-    found: dict[str, Subject] = {}
-    for group in groups:
-        for subject in group:
-            found[subject.record.arn] = subject
-    return found
 
 
 def _minimal(hits: list[Hit]) -> list[Hit]:
