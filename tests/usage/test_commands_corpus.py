@@ -15,7 +15,7 @@ from polp.iam.evaluate import evaluate
 from polp.iam.parse import parse_policy_data
 from polp.iam.principals import RequestPrincipal
 from polp.iam.request import Request
-from polp.usage.commands import generate_command, unused_command, usage_command
+from polp.usage.commands import UsageSource, generate_command, unused_command, usage_command
 from polp.usage.generate import fold_resources, generate_policy, select_rows
 from polp.usage.policy_output import render_policy, render_terraform
 from polp.usage.store import UsageStore
@@ -25,14 +25,18 @@ STEALER = f"arn:aws:iam::{ACCOUNT}:role/stratus-red-team-ec2-steal-credentials-r
 BERT = f"arn:aws:iam::{ACCOUNT}:user/bert-jan"
 
 
+def _logs(path: Path) -> UsageSource:
+    return UsageSource((str(path),), progress=False)
+
+
 def _run(command: Any, *args: Any, **kwargs: Any) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    code = command(*args, out=out, err=err, progress=False, **kwargs)
+    code = command(*args, out=out, err=err, **kwargs)
     return code, out.getvalue(), err.getvalue()
 
 
 def test_usage_json_on_the_corpus(ct_dir: Path) -> None:
-    code, out, _ = _run(usage_command, [str(ct_dir)], output_format="json")
+    code, out, _ = _run(usage_command, _logs(ct_dir), output_format="json")
     assert code == 0
     report = orjson.loads(out)
     summary = report["summary"]
@@ -58,15 +62,15 @@ def test_usage_json_on_the_corpus(ct_dir: Path) -> None:
 
 
 def test_usage_filters_and_formats(ct_dir: Path) -> None:
-    code, out, _ = _run(usage_command, [str(ct_dir)], principal=STEALER, output_format="markdown")
+    code, out, _ = _run(usage_command, _logs(ct_dir), principal=STEALER, output_format="markdown")
     assert code == 0 and STEALER in out and "ssm:UpdateInstanceInformation" in out and BERT not in out
-    code, out, _ = _run(usage_command, [str(ct_dir)], since="2023-07-11")
+    code, out, _ = _run(usage_command, _logs(ct_dir), since="2023-07-11")
     assert code == 0 and "window: 2023-07-11" in out
-    code, _, err = _run(usage_command, [str(ct_dir)], since="yesterday")
+    code, _, err = _run(usage_command, _logs(ct_dir), since="yesterday")
     assert code == 3 and "--since" in err
-    code, _, err = _run(usage_command, [str(ct_dir / "LICENSE")])
+    code, _, err = _run(usage_command, _logs(ct_dir / "LICENSE"))
     assert code == 2 and "no CloudTrail log could be read" in err
-    code, _, err = _run(usage_command, [str(ct_dir)], output_format="xml")
+    code, _, err = _run(usage_command, _logs(ct_dir), output_format="xml")
     assert code == 3
 
 
@@ -158,14 +162,14 @@ def test_pass_role_is_marked_for_review(ct_store: UsageStore) -> None:
 
 
 def test_generate_command_json_and_terraform(ct_dir: Path) -> None:
-    code, out, err = _run(generate_command, [str(ct_dir)], principal=STEALER)
+    code, out, err = _run(generate_command, _logs(ct_dir), principal=STEALER)
     assert code == 0
     document = orjson.loads(out)
     assert document["Version"] == "2012-10-17" and document["Statement"]
     assert "successful calls" in err
-    code, out, _ = _run(generate_command, [str(ct_dir)], principal=BERT, output_format="terraform")
+    code, out, _ = _run(generate_command, _logs(ct_dir), principal=BERT, output_format="terraform")
     assert code == 0 and out.count("statement {") >= 5 and 'data "aws_iam_policy_document" "bert_jan"' in out
-    code, _, err = _run(generate_command, [str(ct_dir)], principal="arn:aws:iam::1:role/nobody")
+    code, _, err = _run(generate_command, _logs(ct_dir), principal="arn:aws:iam::1:role/nobody")
     assert code == 1 and "no successful call" in err
 
 
@@ -293,7 +297,7 @@ def account_file(tmp_path: Path) -> Path:
 
 
 def test_unused_on_the_corpus(ct_dir: Path, account_file: Path) -> None:
-    code, out, err = _run(unused_command, [str(account_file)], [str(ct_dir)], output_format="json")
+    code, out, err = _run(unused_command, [str(account_file)], _logs(ct_dir), output_format="json")
     assert code == 1, err
     report = orjson.loads(out)
     assert report["window"] == {
@@ -322,13 +326,13 @@ def test_unused_on_the_corpus(ct_dir: Path, account_file: Path) -> None:
 
 
 def test_unused_text_and_markdown(ct_dir: Path, account_file: Path) -> None:
-    code, out, _ = _run(unused_command, [str(account_file)], [str(ct_dir)], days=1)
+    code, out, _ = _run(unused_command, [str(account_file)], _logs(ct_dir), days=1)
     assert code == 1 and "NOT USED AT ALL" in out and "not observable" in out
     code, out, _ = _run(
-        unused_command, [str(account_file)], [str(ct_dir)], output_format="markdown", principal=STEALER
+        unused_command, [str(account_file)], _logs(ct_dir), output_format="markdown", principal=STEALER
     )
     assert code == 1 and out.startswith("# Unused permissions") and "idle" not in out
-    code, _, _ = _run(unused_command, [str(ct_dir / "SOURCE.json")], [str(ct_dir)])
+    code, _, _ = _run(unused_command, [str(ct_dir / "SOURCE.json")], _logs(ct_dir))
     assert code == 2
-    code, _, _ = _run(unused_command, [str(account_file)], [str(ct_dir)], days=0)
+    code, _, _ = _run(unused_command, [str(account_file)], _logs(ct_dir), days=0)
     assert code == 3

@@ -17,7 +17,7 @@ from ct_helpers import event, role_identity
 from polp.errors import InputError, UsageError
 from polp.usage.aggregate import UsageAggregator
 from polp.usage.athena import AthenaOptions, run_query
-from polp.usage.commands import sql_command, usage_command
+from polp.usage.commands import UsageSource, sql_command, usage_command
 from polp.usage.query_result import raw_groups, read_result_file
 from polp.usage.raw import KEY_COLUMNS, STAT_COLUMNS, RawAggregate, add_records, dense, from_dense
 from polp.usage.records import SkipLog
@@ -193,12 +193,12 @@ def test_usage_command_from_query_result(ct_records: list[dict[str, Any]], tmp_p
     path = tmp_path / "result.csv"
     path.write_text(_as_csv(_sql_aggregate(ct_records)))
     out, err = io.StringIO(), io.StringIO()
-    assert usage_command(from_query_result=str(path), output_format="json", out=out, err=err) == 0
+    assert usage_command(UsageSource(query_result=str(path)), output_format="json", out=out, err=err) == 0
     report = orjson.loads(out.getvalue())
     assert report["summary"]["records"] == len(ct_records)
     bad, err = tmp_path / "bad.csv", io.StringIO()
     bad.write_text("x\n")
-    assert usage_command(from_query_result=str(bad), out=io.StringIO(), err=err) == 2
+    assert usage_command(UsageSource(query_result=str(bad)), out=io.StringIO(), err=err) == 2
     assert "missing columns" in err.getvalue()
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from polp.usage.commands import UsageSource
 
 _SOURCE_OPTIONS = [
     click.option(
@@ -42,8 +45,10 @@ def _sources(function: F) -> F:
     return function
 
 
-def _source_arguments(options: dict[str, Any]) -> dict[str, Any]:
-    """The shared source options, as the keyword arguments of the usage command functions."""
+def _source(logs: tuple[str, ...], options: dict[str, Any]) -> UsageSource:
+    """The logs and the shared source options, as the source of the usage command functions."""
+    from polp.usage.commands import UsageSource
+
     athena = None
     if options["athena_table"] is not None:
         from polp.usage.athena import AthenaOptions
@@ -53,13 +58,14 @@ def _source_arguments(options: dict[str, Any]) -> dict[str, Any]:
             workgroup=options["athena_workgroup"],
             output_location=options["athena_output"],
         )
-    return {
-        "store": options["store"],
-        "from_query_result": options["from_query_result"],
-        "athena": athena,
-        "workers": options["workers"],
-        "progress": False if options["no_progress"] else None,
-    }
+    return UsageSource(
+        logs,
+        store=options["store"],
+        query_result=options["from_query_result"],
+        athena=athena,
+        workers=options["workers"],
+        progress=False if options["no_progress"] else None,
+    )
 
 
 @click.command()
@@ -103,12 +109,7 @@ def usage(
     if dialect is not None:
         return sql_command(dialect=dialect, table=table, since=since, until=until)
     return usage_command(
-        logs,
-        principal=principal,
-        since=since,
-        until=until,
-        output_format=fmt,
-        **_source_arguments(source),
+        _source(logs, source), principal=principal, since=since, until=until, output_format=fmt
     )
 
 
@@ -152,12 +153,11 @@ def unused(
 
     return unused_command(
         accounts,
-        logs,
+        _source(logs, source),
         days=days,
         principal=principal,
         until=until,
         output_format=fmt,
-        **_source_arguments(source),
     )
 
 
@@ -188,13 +188,12 @@ def generate(
     from polp.usage.commands import generate_command
 
     return generate_command(
-        logs,
+        _source(logs, source),
         principal=principal,
         output_format=fmt,
         include_denied=include_denied,
         since=since,
         until=until,
-        **_source_arguments(source),
     )
 
 

@@ -18,7 +18,7 @@ from polp.usage.exceptions import Needs
 from polp.usage.mapping import ActionMapper
 from polp.usage.model import Outcome, UnmappedEvent, UnmappedKind, UsagePrincipal, UsageRow
 from polp.usage.principals import normalize
-from polp.usage.raw import BASE_COLUMNS, HINT_KEYS, RawAggregate, RawKey
+from polp.usage.raw import BASE_COLUMNS, HINT_KEYS, RawAggregate, RawKey, add_stats, merge
 from polp.usage.resources import (
     MAX_TYPES,
     ROLE_HINTS,
@@ -120,15 +120,7 @@ class UsageAggregator:
                 self.unmapped[unmapped_key] = self.unmapped.get(unmapped_key, 0) + count
                 continue
             for usage_key in mapped:
-                stats = self.rows.get(usage_key)
-                if stats is None:
-                    self.rows[usage_key] = [count, first, last]
-                else:
-                    stats[0] += count
-                    if first < stats[1]:
-                        stats[1] = first
-                    if last > stats[2]:
-                        stats[2] = last
+                add_stats(self.rows, usage_key, count, first, last)
 
     def add_by_name(self, groups: Iterable[tuple[RawKey, list[Any]]]) -> None:
         """As :meth:`add`, mapping groups that differ only by the names in their requests once.
@@ -150,17 +142,8 @@ class UsageAggregator:
                 unmapped_key: tuple[str, str, UnmappedKind, str] = mapped
                 self.unmapped[unmapped_key] = self.unmapped.get(unmapped_key, 0) + count
                 continue
-            rows = self.rows
             for usage_key in mapped:
-                stats = rows.get(usage_key)
-                if stats is None:
-                    rows[usage_key] = [count, first, last]
-                else:
-                    stats[0] += count
-                    if first < stats[1]:
-                        stats[1] = first
-                    if last > stats[2]:
-                        stats[2] = last
+                add_stats(self.rows, usage_key, count, first, last)
 
     def _by_name(self, key: RawKey) -> tuple[UsageKey, ...] | tuple[str, str, UnmappedKind, str] | None:
         hints = key[_BASE + 1]
@@ -334,17 +317,7 @@ class UsageAggregator:
         self.records += records
         for key, count in unmapped.items():
             self.unmapped[key] = self.unmapped.get(key, 0) + count
-        mine = self.rows
-        for row_key, (count, first, last) in rows.items():
-            stats = mine.get(row_key)
-            if stats is None:
-                mine[row_key] = [count, first, last]
-            else:
-                stats[0] += count
-                if first < stats[1]:
-                    stats[1] = first
-                if last > stats[2]:
-                    stats[2] = last
+        merge(self.rows, rows)
 
     def values(self) -> Iterator[tuple[Any, ...]]:
         """The rows as tuples in the store's column order (no UsageRow objects: cheaper to load)."""

@@ -10,11 +10,11 @@ stage-one SQL run elsewhere (``--from-query-result FILE``), or Athena directly (
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import TextIO, cast
+from typing import TextIO, TypeVar, cast
 
 from polp.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, InputError, PolpError, UsageError
 from polp.usage.activity import summarize
@@ -22,6 +22,7 @@ from polp.usage.aggregate import UsageAggregator
 from polp.usage.athena import AthenaOptions, run_query
 from polp.usage.generate import generate_policy
 from polp.usage.ingest import ingest
+from polp.usage.model import UsageRow
 from polp.usage.observability import Observability
 from polp.usage.policy_output import POLICY_FORMATS, PolicyFormat, render_notes, render_policy
 from polp.usage.query_result import raw_groups, read_result_file
@@ -98,8 +99,8 @@ def _summary(store: UsageStore, since: date | None, until: date | None) -> Input
         store.coverage(),
         tuple(store.skipped()),
         tuple(store.unmapped()),
-        since.isoformat() if since else None,
-        until.isoformat() if until else None,
+        _iso(since),
+        _iso(until),
     )
 
 
@@ -113,57 +114,69 @@ def _fail(exc: PolpError, err: TextIO) -> int:
     return exc.exit_code
 
 
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+R = TypeVar("R")
+#: What a command loads (since, until) and what it then does with the loaded usage.
+_Plan = tuple[date | None, date | None, Callable[[UsageStore], R]]
+
+
+def _with_usage(source: UsageSource, err: TextIO, prepare: Callable[[], _Plan[R]]) -> R | int:
+    """Check the arguments (``prepare``), load ``source`` and run the plan on it; on a PolpError,
+    the message on ``err`` and its exit code instead."""
+    try:
+        since, until, use = prepare()
+        with open_usage(source, since, until) as usage:
+            return use(usage)
+    except PolpError as exc:
+        return _fail(exc, err)
+
+
 def usage_command(
-    logs: Sequence[str] = (),
+    source: UsageSource,
     *,
     principal: str | None = None,
     since: str | date | None = None,
     until: str | date | None = None,
     output_format: str = "text",
-    store: str | None = None,
-    from_query_result: str | None = None,
-    athena: AthenaOptions | None = None,
-    workers: int | None = None,
-    progress: bool | None = None,
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
     """``polp usage LOGS... [--principal ARN] [--since DATE]``: what each principal did."""
     out, err = out or sys.stdout, err or sys.stderr
-    try:
+
+    def prepare() -> _Plan[int]:
         _check_format(output_format, FORMATS)
         start, end = parse_day(since, "--since"), parse_day(until, "--until")
-        source = UsageSource(tuple(logs), store, from_query_result, athena, workers, progress)
-        with open_usage(source, start, end) as usage:
-            rows = usage.rows(
-                principal, start.isoformat() if start else None, end.isoformat() if end else None
-            )
+
+        def show(usage: UsageStore) -> int:
+            rows = usage.rows(principal, _iso(start), _iso(end))
             fmt = cast(Format, output_format)
             out.write(render_usage(summarize(rows), _summary(usage, start, end), fmt))
-    except PolpError as exc:
-        return _fail(exc, err)
-    return EXIT_OK
+            return EXIT_OK
+
+        return start, end, show
+
+    return _with_usage(source, err, prepare)
 
 
 def unused_command(
     account: Sequence[str],
-    logs: Sequence[str] = (),
+    source: UsageSource,
     *,
     days: int = 90,
     principal: str | None = None,
     until: str | date | None = None,
     output_format: str = "text",
-    store: str | None = None,
-    from_query_result: str | None = None,
-    athena: AthenaOptions | None = None,
-    workers: int | None = None,
-    progress: bool | None = None,
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
     """``polp unused --account FILE --logs LOGS... [--days 90]``: what is held but not used."""
     out, err = out or sys.stdout, err or sys.stderr
-    try:
+
+    def prepare() -> _Plan[int]:
         _check_format(output_format, FORMATS)
         if days < 1:
             raise UsageError("--days must be at least 1")
@@ -173,8 +186,8 @@ def unused_command(
 
         inventory = load_inventory(list(account))
         end = parse_day(until, "--until")
-        source = UsageSource(tuple(logs), store, from_query_result, athena, workers, progress)
-        with open_usage(source, None, end) as usage:
+
+        def show(usage: UsageStore) -> int:
             coverage = usage.coverage()
             since_day, until_day = window(days, coverage.last_seen, end)
             rows = usage.rows(principal, since_day, until_day)
@@ -193,41 +206,37 @@ def unused_command(
             fmt = cast(Format, output_format)
             summary = _summary(usage, date.fromisoformat(since_day), date.fromisoformat(until_day))
             out.write(render_unused(report, summary, fmt))
-    except PolpError as exc:
-        return _fail(exc, err)
-    return EXIT_FINDINGS if report.has_findings else EXIT_OK
+            return EXIT_FINDINGS if report.has_findings else EXIT_OK
+
+        return None, end, show
+
+    return _with_usage(source, err, prepare)
 
 
 def generate_command(
-    logs: Sequence[str] = (),
+    source: UsageSource,
     *,
     principal: str,
     output_format: str = "json",
     include_denied: bool = False,
     since: str | date | None = None,
     until: str | date | None = None,
-    store: str | None = None,
-    from_query_result: str | None = None,
-    athena: AthenaOptions | None = None,
-    workers: int | None = None,
-    progress: bool | None = None,
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
     """``polp generate --logs LOGS... --principal ARN [--format json|terraform]``."""
     out, err = out or sys.stdout, err or sys.stderr
-    try:
+
+    def prepare() -> _Plan[list[UsageRow]]:
         _check_format(output_format, POLICY_FORMATS)
         if not principal:
             raise UsageError("--principal is required")
         start, end = parse_day(since, "--since"), parse_day(until, "--until")
-        source = UsageSource(tuple(logs), store, from_query_result, athena, workers, progress)
-        with open_usage(source, start, end) as usage:
-            rows = usage.rows(
-                principal, start.isoformat() if start else None, end.isoformat() if end else None
-            )
-    except PolpError as exc:
-        return _fail(exc, err)
+        return start, end, lambda usage: usage.rows(principal, _iso(start), _iso(end))
+
+    rows = _with_usage(source, err, prepare)
+    if isinstance(rows, int):
+        return rows
     policy = generate_policy(rows, principal, include_denied)
     if not policy.statements:
         err.write(f"polp: no successful call of {principal} in the logs: nothing to generate\n")

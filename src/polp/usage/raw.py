@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -126,6 +126,8 @@ RawKey = tuple[Any, ...]
 #: ``[count, first_seen, last_seen]``, mutable for speed while aggregating.
 RawStats = list[Any]
 RawAggregate = dict[RawKey, RawStats]
+#: The key of an aggregate: a RawKey, or a usage key (see :mod:`polp.usage.aggregate`).
+_K = TypeVar("_K")
 
 _HINT_SET = frozenset(_HINT_SLOT)
 _BASE = len(BASE_COLUMNS)
@@ -283,8 +285,8 @@ def from_dense(values: tuple[str | None, ...] | list[str | None]) -> RawKey:
     return (*values[:_BASE], listed if any(v is not None for v in listed) else None, hints or None)
 
 
-def add_stats(into: RawAggregate, key: RawKey, count: int, first: str, last: str) -> None:
-    """Add a group's count and first and last seen to ``into``."""
+def add_stats(into: dict[_K, list[Any]], key: _K, count: int, first: str, last: str) -> None:
+    """Add a group's count and first and last seen to ``into`` (a raw or a usage aggregate)."""
     stats = into.get(key)
     if stats is None:
         into[key] = [count, first, last]
@@ -296,15 +298,7 @@ def add_stats(into: RawAggregate, key: RawKey, count: int, first: str, last: str
             stats[2] = last
 
 
-def merge(into: RawAggregate, other: RawAggregate) -> None:
+def merge(into: dict[_K, list[Any]], other: dict[_K, list[Any]]) -> None:
     """Merge ``other`` into ``into`` (counts add, first and last seen widen)."""
     for key, (count, first, last) in other.items():
-        stats = into.get(key)
-        if stats is None:
-            into[key] = [count, first, last]
-        else:
-            stats[0] += count
-            if first < stats[1]:
-                stats[1] = first
-            if last > stats[2]:
-                stats[2] = last
+        add_stats(into, key, count, first, last)
