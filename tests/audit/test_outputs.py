@@ -155,3 +155,27 @@ def test_long_detail_lists_are_cut_with_their_total() -> None:
     assert len(details["roles"]) == DETAILS_LIST_LIMIT and details["roles_total"] == 50
     assert len(details["methods"][0]["targets"]) == DETAILS_LIST_LIMIT
     assert details["methods"][0]["targets_total"] == 50
+
+
+def test_markdown_fits_a_pull_request_comment() -> None:
+    findings = [_finding(name=f"role-{i:04}") for i in range(2000)] + [_finding(LOW, None, "zz-builder")]
+    report = AuditReport(findings=findings, rules=[RULE, LOW], subjects=2001)
+    text = render_markdown(report, limit=20_000)
+    assert len(text) <= 20_000
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "POLP-TEST" in line]
+    assert 0 < len(rows) < len(findings)
+    assert all("POLP-TEST-001" in row for row in rows)  # worst first: the low finding is cut
+    more = len(findings) - len(rows)
+    assert f"*{more} more findings ({more - 1} critical, 1 low) do not fit" in text
+    assert "<summary>Rules</summary>" in text and "POLP-TEST-002" in text  # the rules stay whole
+    # a report that fits is whole, with no note
+    small = render_markdown(_report())
+    assert "do not fit" not in small and small.count("| POLP-TEST-") == 2
+
+
+def test_markdown_puts_new_findings_first_with_a_baseline() -> None:
+    old, new = _finding(name="old"), _finding(LOW, None, "new")
+    report = AuditReport(findings=[old, new], rules=[RULE, LOW], subjects=2, new={new.fingerprint})
+    text = render_markdown(report)
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "POLP-" in line]
+    assert "`new`" in rows[0] and "(baseline)" in rows[1]

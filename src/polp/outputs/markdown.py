@@ -1,9 +1,12 @@
-"""Markdown for a pull-request comment: a summary, then one table of findings, worst first."""
+"""Markdown for a pull-request comment: a summary, then one table of findings, worst first (new ones
+first with a baseline), cut to the size GitHub accepts for a comment."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from polp.audit.report import AuditReport
-from polp.checks.interface import Finding
+from polp.checks.interface import Finding, Severity
 from polp.outputs.common import where
 from polp.outputs.text import summary_line
 
@@ -28,20 +31,42 @@ def _row(finding: Finding, new: bool) -> str:
     )
 
 
-def render_markdown(report: AuditReport) -> str:
+#: GitHub refuses a comment body over 65,536 characters; the table stops short of it.
+COMMENT_LIMIT = 60_000
+
+
+def render_markdown(report: AuditReport, *, limit: int = COMMENT_LIMIT) -> str:
+    """The report as a pull-request comment of at most about ``limit`` characters: when the findings
+    do not fit, the worst (and, with a baseline, the new) come first and the rest are counted."""
     lines = ["## polp audit", "", f"**{_cell(summary_line(report))}**", ""]
-    if report.findings:
-        lines += ["| severity | principal | rule | finding | actions | where |", "|---|---|---|---|---|---|"]
-        lines += [_row(f, report.is_new(f)) for f in report.sorted_findings()]
-        lines.append("")
-        rules = {f.rule.id: f.rule for f in report.findings}
-        lines += ["<details><summary>Rules</summary>", ""]
-        for rule_id in sorted(rules):
-            rule = rules[rule_id]
-            lines.append(
-                f"- **{rule.id}** ({rule.name}): {_cell(rule.summary)} Fix: {_cell(rule.remediation)}"
-            )
-        lines += ["", "</details>", ""]
-    else:
-        lines += ["No findings.", ""]
-    return "\n".join(lines)
+    if not report.findings:
+        return "\n".join([*lines, "No findings.", ""])
+    rules = {f.rule.id: f.rule for f in report.findings}
+    details = ["<details><summary>Rules</summary>", ""]
+    for rule_id in sorted(rules):
+        rule = rules[rule_id]
+        details.append(f"- **{rule.id}** ({rule.name}): {_cell(rule.summary)} Fix: {_cell(rule.remediation)}")
+    details += ["", "</details>", ""]
+    lines += ["| severity | principal | rule | finding | actions | where |", "|---|---|---|---|---|---|"]
+    ordered = sorted(report.sorted_findings(), key=lambda f: not report.is_new(f))  # stable: worst first
+    budget = limit - sum(len(line) + 1 for line in (*lines, *details)) - 300  # room for the note
+    shown = 0
+    for finding in ordered:
+        row = _row(finding, report.is_new(finding))
+        if len(row) + 1 > budget:
+            break
+        lines.append(row)
+        budget -= len(row) + 1
+        shown += 1
+    lines.append("")
+    if shown < len(ordered):
+        rest = ordered[shown:]
+        counts = Counter(f.effective_severity.name for f in rest)
+        worst_first = sorted(Severity, reverse=True)
+        parts = ", ".join(f"{counts[s.name]} {s.name}" for s in worst_first if counts[s.name])
+        lines += [
+            f"*{len(rest)} more findings ({parts}) do not fit in a comment: see the SARIF or JSON report "
+            "(`polp audit --format sarif` or `--format json`).*",
+            "",
+        ]
+    return "\n".join([*lines, *details])
