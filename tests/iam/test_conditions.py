@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta, timezone
+from ipaddress import ip_network
 from typing import ClassVar
 
 import pytest
@@ -1121,3 +1122,13 @@ def test_date_order_follows_epoch_order(a: int, b: int) -> None:
     assume(len(str(a)) != 4 and len(str(b)) != 4)
     assert holds("DateLessThan", "k", str(b), str(a)) is (a < b)
     assert holds("DateGreaterThanEquals", "k", str(b), str(a)) is (a >= b)
+
+
+@given(st.lists(_ips, min_size=1, max_size=3), _ips | st.ip_addresses(v=6).map(str))
+def test_ip_address_is_membership(networks: list[str], context: str) -> None:
+    # IpAddress has a fast path for one IPv4 address; compare it with ipaddress's own containment.
+    net = ip_network(context, strict=False)
+    blocks = [ip_network(n, strict=False) for n in networks]
+    expected = any(net.version == b.version and net.subnet_of(b) for b in blocks)  # type: ignore[arg-type]
+    assert holds("IpAddress", "aws:SourceIp", networks, context) is expected
+    assert holds("NotIpAddress", "aws:SourceIp", networks, context) is not expected

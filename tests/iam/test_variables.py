@@ -17,6 +17,7 @@ from polp.iam.variables import (
     substitute,
     substitute_glob,
     substitute_pieces,
+    substituter,
     variable_keys,
 )
 
@@ -239,3 +240,20 @@ def test_substituted_value_never_matches_another(value: str, other: str) -> None
 def test_text_without_variables_substitutes_to_itself(text: str) -> None:
     assert substitute(text, RequestContext({})) == text
     assert substitute_glob(text, RequestContext({})) is compile_glob_text(text)
+
+
+_templates = st.lists(
+    st.sampled_from(["${aws:username}", "${aws:PrincipalTag/team, 'none'}", "${aws:userid, ''}", "${*}",
+                     "${aws:TagKeys}", "a*", "/", "${", "}", "?"]),
+    max_size=4).map("".join)
+_contexts = st.fixed_dictionaries({}, optional={"aws:username": st.text(alphabet="ab*", max_size=3),
+                                                "aws:PrincipalTag/team": st.text(alphabet="ab", max_size=3),
+                                                "aws:userid": st.text(alphabet="ab", max_size=3),
+                                                "aws:TagKeys": st.lists(st.text(alphabet="ab", max_size=2))})
+
+
+@given(_templates, _contexts)
+def test_substituter_is_substitute(text: str, raw: dict[str, object]) -> None:
+    # substituter has a fast path for a value that is one variable and nothing else.
+    ctx = RequestContext(raw)
+    assert substituter(text)(ctx) == substitute(text, ctx)

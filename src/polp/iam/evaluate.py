@@ -22,10 +22,12 @@ permissions boundary, whatever it lists (IAM guide, "Permissions boundaries for 
 
 Speed: compiled forms of policies are cached, and so is, per group of policies (a principal's identity
 policies, each level of SCPs) and action, the *plan* of what the group contributes: the statements that
-apply to every request for the action (no condition, ``Resource: *``) as ready matches, and only the
-others to check against the request. The context keys derived from the principal
-(:func:`effective_context`) are merged in only when a statement reads one of them. Deciding many
-requests against the same policies costs about ten microseconds each (``bench/simulate.py``).
+apply to every request for the action (no condition, ``Resource: *``) as ready reasons, and only the
+others to check against the request. The plans of all the policies of a request are joined, per set of
+policies and action, into one :class:`_RequestPlan`, found with one look-up and run as one loop. The
+context keys derived from the principal (:func:`effective_context`) are merged in only when a statement
+reads one of them. Deciding many requests against the same policies costs about six microseconds each,
+eight when every request brings its own tuples of policies (``bench/simulate.py``).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from typing import Any, Literal, NamedTuple
 
 from polp.iam.conditions import compile_clause
@@ -253,11 +256,13 @@ def _statements(policy: Policy, action_lower: str) -> tuple[CompiledStatement, .
 class _Plan(NamedTuple):
     """What a group of policies contributes to a request for one action, as far as it is known
     without the request: the statements that apply whatever the resource, context and caller (no
-    condition, ``Resource: *``, no or a ``*`` Principal) as ready matches, and the rest to check."""
+    condition, ``Resource: *``, no or a ``*`` Principal), and the rest to check. Each comes as the
+    reason the decision reports when it applies: noted ``explicit deny`` for a deny, ``allowed by
+    guardrail`` for an SCP or RCP that allows."""
 
-    allows: tuple[_Match, ...]
-    denies: tuple[_Match, ...]
-    dynamic: tuple[tuple[str, tuple[CompiledStatement, ...]], ...]  # (policy label, statements)
+    allows: tuple[Reason, ...]
+    denies: tuple[Reason, ...]
+    dynamic: tuple[tuple[CompiledStatement, Reason], ...]
 
 
 def _is_static(statement: CompiledStatement) -> bool:
@@ -270,20 +275,18 @@ def _is_static(statement: CompiledStatement) -> bool:
 
 
 def _plan(labelled: list[tuple[str, tuple[CompiledStatement, ...]]], policy_type: str) -> _Plan:
-    allows: list[_Match] = []
-    denies: list[_Match] = []
-    dynamic: list[tuple[str, tuple[CompiledStatement, ...]]] = []
+    guard = "allowed by guardrail" if policy_type in ("scp", "rcp") else ""
+    allows: list[Reason] = []
+    denies: list[Reason] = []
+    dynamic: list[tuple[CompiledStatement, Reason]] = []
     for label, statements in labelled:
-        rest = []
         for statement in statements:
+            match = (policy_type, label, statement, MatchKind.SESSION)
+            reason = _reason(match, guard if statement.allow else "explicit deny")
             if _is_static(statement):
-                (allows if statement.allow else denies).append(
-                    (policy_type, label, statement, MatchKind.SESSION)
-                )
+                (allows if statement.allow else denies).append(reason)
             else:
-                rest.append(statement)
-        if rest:
-            dynamic.append((label, tuple(rest)))
+                dynamic.append((statement, reason))
     return _Plan(tuple(allows), tuple(denies), tuple(dynamic))
 
 
@@ -393,92 +396,6 @@ def _principal_match(statement: CompiledStatement, principal: RequestPrincipal) 
     return found
 
 
-class _Contexts:
-    """The request's own context, and the one with the derived keys, built only if a statement reads
-    one of them (most do not: merging costs more than all the rest of a typical decision)."""
-
-    __slots__ = ("base", "merged", "request")
-
-    def __init__(self, request: Request) -> None:
-        self.request = request
-        self.base = request.context
-        self.merged: RequestContext | None = None
-
-    def full(self) -> RequestContext:
-        if self.merged is None:
-            self.merged = effective_context(self.request)
-        return self.merged
-
-
-def _scan(
-    statements: tuple[CompiledStatement, ...],
-    label: str,
-    policy_type: str,
-    resource: str,
-    contexts: _Contexts,
-    principal: RequestPrincipal | None,
-    allows: list[_Match],
-    denies: list[_Match],
-    bounded: bool = False,
-) -> None:
-    """Add the ``statements`` (of the policy ``label``, for the action) that apply to the request to
-    ``allows`` and ``denies``.
-
-    ``principal`` is given for policies with a Principal element (resource-based, endpoint policies).
-    ``bounded`` is whether the principal has a permissions boundary: a ``Deny`` with ``NotPrincipal``
-    then applies to it whatever the element lists (IAM guide, "Permissions boundaries for IAM
-    entities": "The NotPrincipal element with a Deny effect will always deny any IAM principal that has
-    a permissions boundary policy attached, regardless of the values specified in the NotPrincipal
-    element").
-    """
-    base = contexts.base
-    for statement in statements:
-        match = MatchKind.SESSION
-        if principal is not None:
-            if statement.principal is not None:
-                match = _principal_match(statement, principal)
-                if match is MatchKind.NONE:
-                    continue
-            elif (
-                statement.not_principal is not None
-                and principal.excluded_by(statement.not_principal)
-                and (statement.allow or not bounded)
-            ):
-                continue
-            # Neither element: not valid in a resource policy; AWS would have refused it. Applies.
-        ctx = contexts.full() if statement.needs_derived else base
-        if not statement.resource_any:
-            if statement.variable_resources:
-                if not statement.matches_resource(resource, ctx):
-                    continue
-            elif statement.resource_match(resource) == statement.resource_negated:  # type: ignore[misc]
-                continue
-        failed = False
-        for check in statement.conditions:
-            if not check(ctx):
-                failed = True
-                break
-        if not failed:
-            (allows if statement.allow else denies).append((policy_type, label, statement, match))
-
-
-def _run(
-    plan: _Plan,
-    policy_type: str,
-    resource: str,
-    contexts: _Contexts,
-    principal: RequestPrincipal | None,
-    allows: list[_Match],
-    denies: list[_Match],
-    bounded: bool,
-) -> None:
-    allows.extend(plan.allows)
-    if plan.denies:
-        denies.extend(plan.denies)
-    for label, statements in plan.dynamic:
-        _scan(statements, label, policy_type, resource, contexts, principal, allows, denies, bounded)
-
-
 def _single(policy: Policy, action_lower: str, policy_type: str, fallback: str) -> _Plan:
     """The plan of a policy on its own (a boundary, a resource-based policy...), cached per action."""
     entry = _COMPILED.get(id(policy))
@@ -573,71 +490,225 @@ def _implicit(note: str, policy_type: str, policy: str) -> Decision:
     return Decision("ImplicitlyDenied", (Reason(policy_type, policy, None, None, note),))
 
 
+#: A statement to check against each request: (statement, slot of its policy, the reason to report if
+#: it applies, whether its policy names principals). Statement ``None``: a ``Deny`` that applies to
+#: every request.
+_Item = tuple[CompiledStatement | None, int, Reason, bool]
+
+# The slots of the statements that allow a request: its single policies, then each level of SCPs,
+# then of RCPs.
+_IDENTITY, _BOUNDARY, _SESSION, _RESOURCE, _ENDPOINT, _LEVELS0 = range(6)
+
+
+class _RequestPlan:
+    """What all the policies of a request contribute for one action, as far as is known without the
+    request: per slot, the reasons of the statements that allow every request (``static``), and the
+    statements to check against each request (``items``), in the order of the policies, unconditional
+    denies in their place, so that reasons come out in the same order as policy by policy. One look-up
+    per request finds it, and the request is then decided by one loop with no call per policy.
+
+    A reason is reported as the decision needs it: with the note ``explicit deny`` for a deny, and
+    ``allowed by guardrail`` for an SCP or RCP that allows."""
+
+    __slots__ = ("guardrails", "items", "resource_kinds", "resource_rule", "scp_levels", "static")
+
+    def __init__(
+        self, action: str, segments: list[tuple[int, _Plan, bool]], scp_levels: int, rcp_levels: int
+    ) -> None:
+        static: list[tuple[Reason, ...]] = [()] * (_LEVELS0 + scp_levels + rcp_levels)
+        items: list[_Item] = []
+        denied = False
+        for slot, plan, named in segments:
+            static[slot] = plan.allows
+            if plan.denies:
+                denied = True
+                items.extend([(None, slot, reason, False) for reason in plan.denies])
+            if plan.dynamic:
+                items.extend([(statement, slot, reason, named) for statement, reason in plan.dynamic])
+        if denied:
+            # The request is denied whatever else applies, and the decision lists only the denies.
+            items = [item for item in items if item[0] is None or not item[0].allow]
+        self.items = tuple(items)
+        self.static = tuple(static)
+        self.scp_levels = scp_levels
+        #: How the resource policy's statements that allow every request name the caller: as anyone.
+        self.resource_kinds = (MatchKind.SESSION,) * len(static[_RESOURCE])
+        #: Role trust and KMS key policies must allow: only for these actions is the resource checked.
+        self.resource_rule = action.startswith(("sts:", "kms:"))
+        levels = static[_LEVELS0 + scp_levels :] + static[_LEVELS0 : _LEVELS0 + scp_levels]
+        #: The guardrail reasons (RCP levels, then SCP levels) when every level allows whatever the
+        #: request: the first statement of each level that allows.
+        self.guardrails = tuple(level[0] for level in levels) if all(levels) else None
+
+
+_Entry = tuple[tuple[object, ...], _RequestPlan]
+# Plans by the identities of the policies, and by those of the request's own tuples (see _group).
+_PLANS: dict[tuple[object, ...], _Entry] = {}
+_PLANS_BY_TUPLE: dict[tuple[object, ...], _Entry] = {}
+
+
+def _level_ids(levels: tuple[tuple[Policy, ...], ...]) -> tuple[int, ...]:
+    return (len(levels), *map(len, levels), *map(id, chain.from_iterable(levels)))
+
+
+def _request_plan(request: Request, action: str, is_iam_principal: bool) -> _RequestPlan:
+    """The plan of ``request``'s policies for ``action`` (lowercase), cached by the identities of the
+    policies; an entry holds what its key names, so that their ids are not reused while it lives.
+
+    Callers that build requests from an inventory pass the same tuples of policies: those find the plan
+    by the tuples themselves; a tuple per request (``polp simulate``) finds it by the policies in it.
+    """
+    identity, scps, rcps = request.identity_policies, request.scps, request.rcps
+    boundary, session = request.permission_boundary, request.session_policy
+    resource, endpoint = request.resource_policy, request.endpoint_policy
+    key = (
+        action,
+        is_iam_principal,
+        id(scps),
+        id(rcps),
+        id(identity),
+        id(boundary),
+        id(session),
+        id(resource),
+        id(endpoint),
+    )
+    entry = _PLANS_BY_TUPLE.get(key)
+    if entry is not None:
+        return entry[1]
+    named = (identity, scps, rcps, boundary, session, resource, endpoint)
+    if not is_iam_principal:
+        identity, scps, boundary, session = (), (), None, None
+    if rcps and action.split(":", 1)[0] not in _rcp_services():
+        rcps = ()
+    held = (identity, scps, rcps, boundary, session, resource, endpoint)
+    by_ids = (
+        action,
+        is_iam_principal,
+        id(boundary),
+        id(session),
+        id(resource),
+        id(endpoint),
+        len(identity),
+        *map(id, identity),
+        *_level_ids(scps),
+        *(_level_ids(rcps) if rcps else ()),
+    )
+    entry = _PLANS.get(by_ids)
+    if entry is None:
+        if len(_PLANS) > 16384:
+            _PLANS.clear()
+            _PLANS_BY_TUPLE.clear()
+        entry = _PLANS[by_ids] = (held, _build_plan(action, *held))
+        # Remembered by tuple only when new, as in _group.
+        _PLANS_BY_TUPLE[key] = (named, entry[1])
+    return entry[1]
+
+
+def _build_plan(
+    action: str,
+    identity: tuple[Policy, ...],
+    scps: tuple[tuple[Policy, ...], ...],
+    rcps: tuple[tuple[Policy, ...], ...],
+    boundary: Policy | None,
+    session: Policy | None,
+    resource: Policy | None,
+    endpoint: Policy | None,
+) -> _RequestPlan:
+    scp_plans = _levels(scps).plan(action, "scp", "scps") if scps else ()
+    rcp_plans = _levels(rcps).plan(action, "rcp", "rcps") if rcps else ()
+    segments: list[tuple[int, _Plan, bool]] = []
+    segments.extend((_LEVELS0 + i, p, False) for i, p in enumerate(scp_plans))
+    segments.extend((_LEVELS0 + len(scp_plans) + i, p, True) for i, p in enumerate(rcp_plans))
+    if identity:
+        segments.append((_IDENTITY, _group(identity).plan(action, "identity", "identity_policies"), False))
+    if boundary is not None:
+        segments.append((_BOUNDARY, _single(boundary, action, "boundary", "permission_boundary"), False))
+    if session is not None:
+        segments.append((_SESSION, _single(session, action, "session", "session_policy"), False))
+    if resource is not None:
+        segments.append((_RESOURCE, _single(resource, action, "resource", "resource_policy"), True))
+    if endpoint is not None:
+        segments.append((_ENDPOINT, _single(endpoint, action, "endpoint", "endpoint_policy"), True))
+    return _RequestPlan(action, segments, len(scp_plans), len(rcp_plans))
+
+
 def evaluate(request: Request) -> Decision:
     """Decide ``request``: ``Allowed``, ``ImplicitlyDenied`` or ``ExplicitlyDenied``, with reasons."""
     principal = request.principal
     resource_arn = request.resource
-    ctx = _Contexts(request)
     action = request.action.lower()
-    denies: list[_Match] = []
     is_iam_principal = principal.kind == "AWS"
     bounded = request.permission_boundary is not None and is_iam_principal
 
     # Every applicable statement of every policy. What does not depend on the request beyond its
-    # action is planned once per group of policies and action (see _Plan).
-    scp_levels: list[list[_Match]] = []
-    if request.scps and is_iam_principal:
-        for plan in _levels(request.scps).plan(action, "scp", "scps"):
-            found: list[_Match] = list(plan.allows)
-            if plan.denies:
-                denies.extend(plan.denies)
-            for label, statements in plan.dynamic:
-                _scan(statements, label, "scp", resource_arn, ctx, None, found, denies, False)
-            scp_levels.append(found)
-    rcp_levels: list[list[_Match]] = []
-    if request.rcps and action.split(":", 1)[0] in _rcp_services():
-        for plan in _levels(request.rcps).plan(action, "rcp", "rcps"):
-            found = []
-            _run(plan, "rcp", resource_arn, ctx, principal, found, denies, bounded)
-            rcp_levels.append(found)
-    identity: list[_Match] = []
-    boundary: list[_Match] = []
-    session: list[_Match] = []
-    if is_iam_principal:
-        if request.identity_policies:
-            plan = _group(request.identity_policies).plan(action, "identity", "identity_policies")
-            _run(plan, "identity", resource_arn, ctx, None, identity, denies, False)
-        if request.permission_boundary is not None:
-            plan = _single(request.permission_boundary, action, "boundary", "permission_boundary")
-            _run(plan, "boundary", resource_arn, ctx, None, boundary, denies, False)
-        if request.session_policy is not None:
-            plan = _single(request.session_policy, action, "session", "session_policy")
-            _run(plan, "session", resource_arn, ctx, None, session, denies, False)
-    resource: list[_Match] = []
-    if request.resource_policy is not None:
-        plan = _single(request.resource_policy, action, "resource", "resource_policy")
-        _run(plan, "resource", resource_arn, ctx, principal, resource, denies, bounded)
-    endpoint: list[_Match] = []
-    if request.endpoint_policy is not None:
-        plan = _single(request.endpoint_policy, action, "endpoint", "endpoint_policy")
-        _run(plan, "endpoint", resource_arn, ctx, principal, endpoint, denies, bounded)
+    # action is planned once per set of policies and action (see _RequestPlan).
+    plan = _request_plan(request, action, is_iam_principal)
+    hits = list(plan.static)  # per slot, the reasons of the statements that allow
+    resource_kinds = plan.resource_kinds  # how the resource policy's allowing statements name the caller
+    denies: list[Reason] = []
+    base = request.context
+    full: RequestContext | None = None  # with the derived keys, built only if a statement reads one
+    for statement, slot, reason, named in plan.items:
+        if statement is None:
+            denies.append(reason)
+            continue
+        match = MatchKind.SESSION
+        if named:
+            if statement.principal is not None:
+                match = _principal_match(statement, principal)
+                if match is MatchKind.NONE:
+                    continue
+            elif (
+                statement.not_principal is not None
+                and principal.excluded_by(statement.not_principal)
+                and (statement.allow or not bounded)
+            ):
+                # "The NotPrincipal element with a Deny effect will always deny any IAM principal that
+                # has a permissions boundary policy attached, regardless of the values specified in
+                # the NotPrincipal element" (IAM guide, "Permissions boundaries for IAM entities").
+                continue
+            # Neither element: not valid in a resource policy; AWS would have refused it. Applies.
+        if statement.needs_derived:
+            if full is None:
+                full = effective_context(request)
+            ctx = full
+        else:
+            ctx = base
+        if not statement.resource_any:
+            if statement.variable_resources:
+                if not statement.matches_resource(resource_arn, ctx):
+                    continue
+            elif statement.resource_match(resource_arn) == statement.resource_negated:  # type: ignore[misc]
+                continue
+        for check in statement.conditions:
+            if not check(ctx):
+                break
+        else:
+            if not statement.allow:
+                denies.append(reason)
+                continue
+            hits[slot] = (*hits[slot], reason)
+            if slot == _RESOURCE:
+                resource_kinds = (*resource_kinds, match)
 
     # 1. Explicit deny anywhere wins.
     if denies:
-        return Decision("ExplicitlyDenied", tuple(_reason(m, "explicit deny") for m in denies))
+        return Decision("ExplicitlyDenied", tuple(denies))
 
     # 2. Organization guardrails and the endpoint.
-    for i, allowed in enumerate(rcp_levels):
-        if not allowed:
-            return _implicit(f"no RCP at level {i} allows the request", "rcp", f"rcps[{i}]")
-    for i, allowed in enumerate(scp_levels):
-        if not allowed:
-            return _implicit(f"no SCP at level {i} allows the request", "scp", f"scps[{i}]")
-    if request.endpoint_policy is not None and not endpoint:
+    guardrails = plan.guardrails
+    if guardrails is None:
+        scp_levels = hits[_LEVELS0 : _LEVELS0 + plan.scp_levels]
+        rcp_levels = hits[_LEVELS0 + plan.scp_levels :]
+        for i, allowed in enumerate(rcp_levels):
+            if not allowed:
+                return _implicit(f"no RCP at level {i} allows the request", "rcp", f"rcps[{i}]")
+        for i, allowed in enumerate(scp_levels):
+            if not allowed:
+                return _implicit(f"no SCP at level {i} allows the request", "scp", f"scps[{i}]")
+        guardrails = tuple(level[0] for level in (*rcp_levels, *scp_levels))
+    if request.endpoint_policy is not None and not hits[_ENDPOINT]:
         return _implicit("the VPC endpoint policy does not allow the request", "endpoint", "endpoint_policy")
-    guardrails = [
-        _reason(m, "allowed by guardrail") for level in (*rcp_levels, *scp_levels) for m in level[:1]
-    ]
 
     # 3. Resource-based policy.
     facts = principal.facts
@@ -646,11 +717,12 @@ def evaluate(request: Request) -> Decision:
         account = None  # AWS-owned resources (managed policies): no resource policy, identity decides
     principal_account = facts.account
     same_account = principal_account is not None and principal_account == (account or principal_account)
-    required = _needs_resource_policy(action, resource_arn)
+    required = _needs_resource_policy(action, resource_arn) if plan.resource_rule else None
+    resource = hits[_RESOURCE]
     best = MatchKind.NONE
-    for m in resource:
-        if m[3].value > best.value:
-            best = m[3]
+    for kind in resource_kinds:
+        if kind.value > best.value:
+            best = kind
 
     if required and not resource:
         return _implicit(
@@ -661,6 +733,7 @@ def evaluate(request: Request) -> Decision:
         )
 
     entity = facts.entity_type
+    identity, boundary, session = hits[_IDENTITY], hits[_BOUNDARY], hits[_SESSION]
     boundary_ok = request.permission_boundary is None or bool(boundary)
     # "If there is no session policy, the code checks whether the principal is a role session. If the
     # principal is a role session, then the request is Allowed. Otherwise, the request is implicitly
@@ -668,12 +741,11 @@ def evaluate(request: Request) -> Decision:
     # policy has no permissions from identity-based policies.
     federated_without_policy = entity == "federated-user" and request.session_policy is None
     session_ok = bool(session) if request.session_policy is not None else not federated_without_policy
-    resource_reasons = tuple(_reason(m) for m in resource)
 
     if not is_iam_principal:
         # Anonymous callers, services and web identities: only the resource policy can grant.
         if resource:
-            return Decision("Allowed", (*guardrails, *resource_reasons))
+            return Decision("Allowed", (*guardrails, *resource))
         return _implicit("no resource-based policy allows this principal", "resource", "resource_policy")
 
     if entity == "root":
@@ -681,9 +753,9 @@ def evaluate(request: Request) -> Decision:
         # has full access" -- in its own account; elsewhere the resource's policy must allow it.
         if same_account:
             root = Reason("root", principal.id, None, None, "the account root user has full access")
-            return Decision("Allowed", (*guardrails, root, *resource_reasons))
+            return Decision("Allowed", (*guardrails, root, *resource))
         if resource:
-            return Decision("Allowed", (*guardrails, *resource_reasons))
+            return Decision("Allowed", (*guardrails, *resource))
         return _implicit(
             "cross-account request: the resource-based policy does not allow this principal",
             "resource",
@@ -694,16 +766,8 @@ def evaluate(request: Request) -> Decision:
     if same_account and best is not MatchKind.NONE and best is not MatchKind.ACCOUNT:
         limited = best is MatchKind.ENTITY and entity in ("role", "assumed-role")
         if not limited or (boundary_ok and session_ok):
-            also = (
-                (
-                    *(_reason(m) for m in identity),
-                    *(_reason(m) for m in boundary[:1]),
-                    *(_reason(m) for m in session[:1]),
-                )
-                if identity_path
-                else ()
-            )
-            return Decision("Allowed", (*guardrails, *resource_reasons, *also))
+            also = (*identity, *boundary[:1], *session[:1]) if identity_path else ()
+            return Decision("Allowed", (*guardrails, *resource, *also))
         # A grant to the role ARN is limited by the boundary and the session policy, which limit the
         # identity-based path as well: the request cannot be allowed.
         if not boundary_ok:
@@ -740,11 +804,4 @@ def evaluate(request: Request) -> Decision:
             "resource",
             "resource_policy",
         )
-    reasons = [
-        *guardrails,
-        *(_reason(m) for m in identity),
-        *(_reason(m) for m in boundary[:1]),
-        *(_reason(m) for m in session[:1]),
-        *resource_reasons,
-    ]
-    return Decision("Allowed", tuple(reasons))
+    return Decision("Allowed", (*guardrails, *identity, *boundary[:1], *session[:1], *resource))

@@ -27,7 +27,8 @@ regular expressions are built from them with :func:`re.escape` for the literal p
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -140,6 +141,21 @@ def substitute(text: str, ctx: RequestContext) -> str | None:
     if pieces is None:
         return None
     return "".join(piece for _wild, piece in pieces)
+
+
+def substituter(text: str) -> Callable[[RequestContext], str | None]:
+    """``lambda ctx: substitute(text, ctx)``, faster for a value that is one variable and nothing else
+    (``${aws:PrincipalTag/team}``, the usual form in a condition): the variable's value, or its default."""
+    parts, _keys = _parse(text)
+    if len(parts) == 1 and parts[0][0] == "var":
+        key, default = parts[0][1], parts[0][2]
+
+        def one_variable(ctx: RequestContext) -> str | None:
+            value = ctx.single_lower(key)
+            return default if value is None else value
+
+        return one_variable
+    return partial(substitute, text)
 
 
 def pieces_regex(pieces: Pieces) -> str:
