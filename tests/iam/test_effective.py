@@ -430,3 +430,17 @@ def test_the_per_service_statement_filter_drops_other_services() -> None:
     assert _may_name(doc(allow(["s3:GetObject", "EC2:Describe*"])).statements[0]) == {"s3", "ec2"}
     assert _may_name(doc({"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"}).statements[0]) is None
     assert _may_name(doc(allow(["s3:GetObject", "s3*:List*"])).statements[0]) is None
+
+
+def test_a_changed_grant_is_what_replace_makes() -> None:
+    from dataclasses import fields, replace
+
+    ref = PolicySet([SourcedPolicy(doc(allow("s3:GetObject", "arn:aws:s3:::b/*")), "p")]).grants(
+        "s3:GetObject"
+    )
+    grant = replace(ref[0], not_resources=("arn:aws:s3:::b/x",), condition_keys=("aws:SourceIp",))
+    assert len(fields(Grant)) == 6  # a new field must be copied by Grant.changed too
+    assert grant.changed() == grant
+    assert grant.changed(resources=("*",)) == replace(grant, resources=("*",))
+    assert grant.changed(condition_keys=()) == replace(grant, condition_keys=())
+    assert grant.changed(conditionally_denied=True) == replace(grant, conditionally_denied=True)

@@ -34,17 +34,27 @@ def _named_by(pattern: str, wanted: frozenset[str]) -> frozenset[str]:
 # What each policy's Allow statements name among a list of wanted actions, by list and policy
 # identity (an entry holds its policy, so the id stays that policy's).
 _MENTIONS: dict[tuple[str, ...], tuple[frozenset[str], dict[int, frozenset[str]]]] = {}
-#: The policies the entries above are about, by identity: holding them keeps their ids theirs.
-_POLICIES: dict[int, Policy] = {}
+#: The policies the entries above are about, by identity, with the action patterns of their Allow
+#: statements (a NotAction counts as ``*``): holding them keeps their ids theirs.
+_POLICIES: dict[int, tuple[Policy, tuple[str, ...]]] = {}
 _NOTHING: frozenset[str] = frozenset()
 
 
+def _allow_patterns(policy: Policy) -> tuple[str, ...]:
+    found: dict[str, None] = {}
+    for statement in policy.statements:
+        if statement.effect == "Allow":
+            found.update(dict.fromkeys(statement.action if statement.action is not None else ("*",)))
+    return tuple(found)
+
+
 def _mentions(policy: Policy, wanted: tuple[str, ...]) -> frozenset[str]:
-    if _POLICIES.get(id(policy)) is not policy:
+    entry = _POLICIES.get(id(policy))
+    if entry is None or entry[0] is not policy:
         if len(_POLICIES) >= 1 << 16:
             _POLICIES.clear()
             _MENTIONS.clear()
-        _POLICIES[id(policy)] = policy
+        entry = _POLICIES[id(policy)] = (policy, _allow_patterns(policy))
         for _, by_policy in _MENTIONS.values():
             by_policy.pop(id(policy), None)
     lists = _MENTIONS.get(wanted)
@@ -57,13 +67,10 @@ def _mentions(policy: Policy, wanted: tuple[str, ...]) -> frozenset[str]:
     if found is not None:
         return found
     named: set[str] = set()
-    for statement in policy.statements:
-        if statement.effect != "Allow":
-            continue
-        for pattern in statement.action if statement.action is not None else ("*",):
-            hits = _named_by(pattern, wanted_set)
-            if hits:
-                named.update(hits)
+    for pattern in entry[1]:
+        hits = _named_by(pattern, wanted_set)
+        if hits:
+            named.update(hits)
     found = _interned(frozenset(named)) if named else _NOTHING
     by_policy[id(policy)] = found
     return found

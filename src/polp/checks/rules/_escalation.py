@@ -13,7 +13,7 @@ itself ranks targets with level 0. One :class:`Model` per audit, shared by the c
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from polp.checks.interface import AuditContext, Subject
 from polp.checks.rules._grants import (
@@ -138,8 +138,8 @@ def _passed_to(grant: Grant, services: tuple[str, ...]) -> Grant | None:
     for service in services:
         ctx = _passed_context(service)
         if all(evaluate_clause(c, ctx, variables=True) for c in clauses):
-            return replace(
-                grant, condition_keys=tuple(k for k in grant.condition_keys if k.lower() != _PASSED_TO)
+            return grant.changed(
+                condition_keys=tuple(k for k in grant.condition_keys if k.lower() != _PASSED_TO)
             )
     return None
 

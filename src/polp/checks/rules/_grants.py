@@ -17,7 +17,6 @@ What every access check needs beyond :meth:`PolicySet.grants`:
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal, cast
@@ -25,7 +24,7 @@ from typing import TYPE_CHECKING, Literal, cast
 from polp.iam.catalog import get_catalog
 from polp.iam.conditions import evaluate_clause
 from polp.iam.context import RequestContext
-from polp.iam.effective import Grant, PolicySet
+from polp.iam.effective import Grant, PolicySet, unbounded_pattern
 from polp.iam.evaluate import CompiledStatement, Decision, compile_policy, evaluate
 from polp.iam.matching import arn_pattern_matches, compile_arn_pieces, compile_arns
 from polp.iam.model import Policy, Statement
@@ -85,7 +84,7 @@ def _decide_time(grant: Grant, now: float) -> Grant | None:
     if pending:
         return grant
     remaining = tuple(k for k in grant.condition_keys if k.lower() not in TIME_KEYS)
-    return replace(grant, condition_keys=remaining)
+    return grant.changed(condition_keys=remaining)
 
 
 def live_grants(permissions: PolicySet, action: str, now: float) -> tuple[Grant, ...]:
@@ -108,7 +107,7 @@ def _timed(grant: Grant) -> bool:
 
 def pattern_unbounded(grant: Grant, pattern: str) -> bool:
     """Whether one Resource pattern names every resource of the grant's action."""
-    return replace(grant, resources=(pattern,), not_resources=()).all_resources
+    return unbounded_pattern(pattern)
 
 
 def _addresses(action: str, pattern: str, types: Collection[str] | None) -> bool:
