@@ -98,20 +98,23 @@ class Inventory:
     #: The inputs this inventory was read from.
     origins: tuple[str, ...] = ()
     _by_arn: dict[str, PrincipalRecord] = field(default_factory=dict, compare=False, repr=False)
+    #: The first group of each name (what :meth:`groups_of` finds).
+    _groups: dict[str, PrincipalRecord] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for principal in self.principals:
             self._by_arn.setdefault(principal.arn, principal)
+            if principal.kind == "group":
+                self._groups.setdefault(principal.name, principal)
 
     def get(self, arn: str) -> PrincipalRecord | None:
         return self._by_arn.get(arn)
 
     def groups_of(self, user: PrincipalRecord) -> Iterator[PrincipalRecord]:
         for name in user.groups:
-            for candidate in self.principals:
-                if candidate.kind == "group" and candidate.name == name:
-                    yield candidate
-                    break
+            group = self._groups.get(name)
+            if group is not None:
+                yield group
 
     def identity_policies(self, principal: PrincipalRecord) -> tuple[PolicyRef, ...]:
         """Every identity-based policy in force for a principal: its own and its groups'."""
@@ -135,4 +138,4 @@ class Inventory:
         return Inventory(tuple(principals), tuple(policies), tuple(problems), tuple(origins))
 
     def with_principals(self, principals: Iterable[PrincipalRecord]) -> Inventory:
-        return replace(self, principals=tuple(principals), _by_arn={})
+        return replace(self, principals=tuple(principals), _by_arn={}, _groups={})

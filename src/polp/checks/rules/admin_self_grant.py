@@ -130,12 +130,8 @@ def _compute_routes(
     joins: list[tuple[Route, Subject]] = []
     if record.kind == "user":
         member = {g.arn for g in groups}
-        for group in context.subjects:
-            if (
-                group.record.kind != "group"
-                or group.record.arn in member
-                or not same_account(record, group.record)
-            ):
+        for group in _groups(context):
+            if group.record.arn in member or not same_account(record, group.record):
                 continue
             route = _route(
                 subject,
@@ -149,6 +145,17 @@ def _compute_routes(
             if route is not None:
                 joins.append((route, group))
     return routes, joins
+
+
+_GROUPS: tuple[AuditContext, list[Subject]] | None = None
+
+
+def _groups(context: AuditContext) -> list[Subject]:
+    """The audit's groups (listed once: every user asks)."""
+    global _GROUPS
+    if _GROUPS is None or _GROUPS[0] is not context:
+        _GROUPS = (context, [s for s in context.subjects if s.record.kind == "group"])
+    return _GROUPS[1]
 
 
 def grants_itself_anything(subject: Subject, context: AuditContext) -> bool:
