@@ -25,15 +25,11 @@ def _expansion(pattern: str) -> frozenset[str]:
     return frozenset(get_catalog().expand(pattern))
 
 
-@lru_cache(maxsize=1 << 14)
-def _named_by(pattern: str, wanted: frozenset[str]) -> frozenset[str]:
-    """The wanted actions an action pattern names (policies repeat the same few patterns)."""
-    return wanted.intersection(_expansion(pattern))
-
-
 # What each policy's Allow statements name among a list of wanted actions, by list and policy
 # identity (an entry holds its policy, so the id stays that policy's).
-_MENTIONS: dict[tuple[str, ...], tuple[frozenset[str], dict[int, frozenset[str]]]] = {}
+_MENTIONS: dict[
+    tuple[str, ...], tuple[frozenset[str], dict[int, frozenset[str]], dict[str, frozenset[str]]]
+] = {}
 #: The policies the entries above are about, by identity, with the action patterns of their Allow
 #: statements (a NotAction counts as ``*``): holding them keeps their ids theirs.
 _POLICIES: dict[int, tuple[Policy, tuple[str, ...]]] = {}
@@ -55,20 +51,24 @@ def _mentions(policy: Policy, wanted: tuple[str, ...]) -> frozenset[str]:
             _POLICIES.clear()
             _MENTIONS.clear()
         entry = _POLICIES[id(policy)] = (policy, _allow_patterns(policy))
-        for _, by_policy in _MENTIONS.values():
+        for _, by_policy, _ in _MENTIONS.values():
             by_policy.pop(id(policy), None)
     lists = _MENTIONS.get(wanted)
     if lists is None:
         if len(_MENTIONS) >= 1 << 8:
             _MENTIONS.clear()
-        lists = _MENTIONS[wanted] = (frozenset(wanted), {})
-    wanted_set, by_policy = lists
+        lists = _MENTIONS[wanted] = (frozenset(wanted), {}, {})
+    wanted_set, by_policy, by_pattern = lists
     found = by_policy.get(id(policy))
     if found is not None:
         return found
     named: set[str] = set()
     for pattern in entry[1]:
-        hits = _named_by(pattern, wanted_set)
+        hits = by_pattern.get(pattern)  # policies repeat the same few patterns
+        if hits is None:
+            if len(by_pattern) >= 1 << 14:
+                by_pattern.clear()
+            hits = by_pattern[pattern] = wanted_set.intersection(_expansion(pattern))
         if hits:
             named.update(hits)
     found = _interned(frozenset(named)) if named else _NOTHING
