@@ -26,6 +26,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from _bytecode import compile_bytecode
+
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "bench" / ".work"
 LARGE = WORK / "large.json"
@@ -70,6 +72,7 @@ def measure(command: list[str], cwd: Path) -> Measure:
 
 
 def main() -> int:
+    compile_bytecode()
     large = generate()
     size_mb = large.stat().st_size / 1e6
     accounts = json.loads(large.read_text())

@@ -28,6 +28,8 @@ import sys
 import time
 from pathlib import Path
 
+from _bytecode import compile_bytecode
+
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "bench" / ".work"
 POLICIES = WORK / "policies"
@@ -101,6 +103,7 @@ def best(runs: list[dict[str, float]]) -> dict[str, float]:
 
 
 def main() -> int:
+    compile_bytecode()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
