@@ -198,3 +198,17 @@ def test_the_assume_graph_has_the_edges_evaluation_gives(seed: int) -> None:
             if evaluate(request).allowed:
                 expected.add(j)
         assert set(graph.out[i]) == expected, source.record.name
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_the_roles_a_service_may_assume_are_the_ones_trusts_finds(seed: int) -> None:
+    from polp.checks.rules._escalation import Model, trusts
+
+    inventory = _inventory(seed)
+    subjects = build_subjects(inventory)
+    model = Model(AuditContext(inventory, subjects, now_epoch=NOW))
+    for services in [(s,) for s in _SERVICES] + [tuple(_SERVICES), ("EC2.amazonaws.com",), ("none.example",)]:
+        expected = [
+            r for r in model.roles if any(trusts(r, RequestPrincipal("Service", s)) for s in services)
+        ]
+        assert model.service_roles(services) == expected, services

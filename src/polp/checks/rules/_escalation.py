@@ -204,6 +204,8 @@ class Model:
         self._privileged: dict[int, bool] = {}
         self._onehop: dict[int, bool] = {}
         self._memo: dict[tuple[str, ...], bool] = {}
+        # By role identity (the roles live as long as the audit).
+        self._trusts: dict[int, tuple[frozenset[str], bool]] = {}
 
     def cached(self, key: tuple[str, ...], compute: Callable[[], bool]) -> bool:
         """A per-audit memo for yes/no questions other checks ask about a principal."""
@@ -270,9 +272,43 @@ class Model:
         """Roles whose trust policy lets one of the service principals assume them."""
         found = self._service_roles.get(services)
         if found is None:
-            principals = [RequestPrincipal("Service", s) for s in services]
-            found = [r for r in self.roles if any(trusts(r, p) for p in principals)]
+            wanted = {s.lower() for s in services}
+            found = []
+            for role in self.roles:
+                named, everyone = self._trusted_services(role)
+                if everyone or not wanted.isdisjoint(named):
+                    found.append(role)
             self._service_roles[services] = found
+        return found
+
+    def _trusted_services(self, role: Subject) -> tuple[frozenset[str], bool]:
+        """What :func:`trusts` finds for service principals, read once per role: the services (lower
+        case) its trust's Allow statements name for ``sts:AssumeRole``, and whether one names
+        everyone."""
+        found = self._trusts.get(id(role))
+        if found is None:
+            names: set[str] = set()
+            everyone = False
+            trust = role.record.trust_policy
+            for statement in (
+                trust.policy.statements if trust is not None and trust.policy is not None else ()
+            ):
+                if statement.effect != "Allow" or statement.principal is None:
+                    continue
+                if statement.action is not None:
+                    named = any(action_pattern_matches(p, "sts:AssumeRole") for p in statement.action)
+                else:
+                    named = statement.not_action is not None and not any(
+                        action_pattern_matches(p, "sts:AssumeRole") for p in statement.not_action
+                    )
+                if not named:
+                    continue
+                for kind, value in statement.principal.items():
+                    if kind == "*" or (kind == "AWS" and value == "*"):
+                        everyone = True
+                    elif kind == "Service":
+                        names.add(value.lower())
+            found = self._trusts[id(role)] = (frozenset(names), everyone)
         return found
 
     def service_pool(self, services: tuple[str, ...]) -> Pool:
