@@ -99,6 +99,8 @@ def _held(permissions: PolicySet) -> list[tuple[Power, tuple[Grant, ...]]]:
     return held if len(held) >= 2 else []
 
 
+#: Every power's actions, in order; no action belongs to two powers (a test holds it to that), so
+#: that one question's answer splits into each power's.
 _ACTIONS = tuple(a for power in POWERS for a in power.actions)
 
 
