@@ -20,11 +20,17 @@ from collections import deque
 from collections.abc import Callable, Iterable
 
 from polp.checks.interface import AuditContext, Subject
-from polp.checks.rules._grants import Pool, has_deny, live_grants, principal_context, request_principal
+from polp.checks.rules._grants import (
+    Pool,
+    covers_action,
+    has_deny,
+    live_grants,
+    principal_context,
+    request_principal,
+)
 from polp.iam.arn import parse_arn
 from polp.iam.context import EMPTY_CONTEXT, RequestContext
 from polp.iam.evaluate import CompiledStatement, Decision, compile_policy, evaluate
-from polp.iam.matching import action_pattern_matches
 from polp.iam.model import Policy, Statement
 from polp.iam.principals import RequestPrincipal
 from polp.iam.request import Request
@@ -54,11 +60,7 @@ def _mask(indices: Iterable[int]) -> int:
 
 
 def _assume_statement(statement: Statement) -> bool:
-    if statement.action is not None:
-        return any(action_pattern_matches(p, "sts:AssumeRole") for p in statement.action)
-    return statement.not_action is not None and not any(
-        action_pattern_matches(p, "sts:AssumeRole") for p in statement.not_action
-    )
+    return covers_action(statement, "sts:AssumeRole")
 
 
 def _trust_class(policy: Policy) -> object:

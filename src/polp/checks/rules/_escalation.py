@@ -20,6 +20,7 @@ from polp.checks.rules._grants import (
     Pool,
     allowed_among,
     concrete,
+    covers_action,
     live_grants,
     pattern_unbounded,
     principal_context,
@@ -32,7 +33,6 @@ from polp.iam.arn import account_of
 from polp.iam.conditions import evaluate_clause
 from polp.iam.context import RequestContext
 from polp.iam.effective import Grant
-from polp.iam.matching import action_pattern_matches
 from polp.iam.principals import MatchKind, RequestPrincipal
 
 Ranker = Callable[[Subject], bool]
@@ -115,13 +115,7 @@ def trusts(role: Subject, principal: RequestPrincipal, action: str = "sts:Assume
     for statement in trust.policy.statements:
         if statement.effect != "Allow" or statement.principal is None:
             continue
-        if statement.action is not None:
-            named = any(action_pattern_matches(p, action) for p in statement.action)
-        else:
-            named = statement.not_action is not None and not any(
-                action_pattern_matches(p, action) for p in statement.not_action
-            )
-        if named and principal.match(statement.principal) is not MatchKind.NONE:
+        if covers_action(statement, action) and principal.match(statement.principal) is not MatchKind.NONE:
             return True
     return False
 
@@ -295,13 +289,7 @@ class Model:
             ):
                 if statement.effect != "Allow" or statement.principal is None:
                     continue
-                if statement.action is not None:
-                    named = any(action_pattern_matches(p, "sts:AssumeRole") for p in statement.action)
-                else:
-                    named = statement.not_action is not None and not any(
-                        action_pattern_matches(p, "sts:AssumeRole") for p in statement.not_action
-                    )
-                if not named:
+                if not covers_action(statement, "sts:AssumeRole"):
                     continue
                 for kind, value in statement.principal.items():
                     if kind == "*" or (kind == "AWS" and value == "*"):

@@ -26,7 +26,7 @@ from polp.iam.conditions import evaluate_clause
 from polp.iam.context import RequestContext
 from polp.iam.effective import Grant, PolicySet, unbounded_pattern
 from polp.iam.evaluate import CompiledStatement, Decision, compile_policy, evaluate
-from polp.iam.matching import arn_pattern_matches, compile_arn_pieces, compile_arns
+from polp.iam.matching import action_pattern_matches, arn_pattern_matches, compile_arn_pieces, compile_arns
 from polp.iam.model import Policy, Statement
 from polp.iam.principals import RequestPrincipal
 from polp.iam.request import Request
@@ -103,6 +103,15 @@ def live_grants(permissions: PolicySet, action: str, now: float) -> tuple[Grant,
 
 def _timed(grant: Grant) -> bool:
     return bool(grant.condition_keys) and any(k.lower() in TIME_KEYS for k in grant.condition_keys)
+
+
+def covers_action(statement: Statement, action: str) -> bool:
+    """Whether the statement's Action (or NotAction) element covers ``action``."""
+    if statement.action is not None:
+        return any(action_pattern_matches(p, action) for p in statement.action)
+    return statement.not_action is not None and not any(
+        action_pattern_matches(p, action) for p in statement.not_action
+    )
 
 
 def pattern_unbounded(grant: Grant, pattern: str) -> bool:

@@ -28,11 +28,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from polp.checks.interface import AuditContext, Check, Confidence, Finding, Rule, Severity, Subject
+from polp.checks.rules._grants import covers_action
 from polp.checks.rules._oidc import Provider, issuer_of, judge_sub, provider_for
 from polp.iam.arn import parse_arn
 from polp.iam.context import RequestContext
 from polp.iam.evaluate import evaluate
-from polp.iam.matching import action_pattern_matches
 from polp.iam.model import ConditionClause, Policy, Statement
 from polp.iam.parse import parse_policy_data
 from polp.iam.principals import RequestPrincipal
@@ -105,14 +105,6 @@ RULE = Rule(
         "configuring-openid-connect-in-amazon-web-services"
     ),
 )
-
-
-def _covers(statement: Statement, action: str) -> bool:
-    if statement.action is not None:
-        return any(action_pattern_matches(p, action) for p in statement.action)
-    return statement.not_action is not None and not any(
-        action_pattern_matches(p, action) for p in statement.not_action
-    )
 
 
 def _allowed(
@@ -300,17 +292,17 @@ def _issues(
     principal = statement.principal
     if statement.effect != "Allow" or principal is None:
         return
-    if principal.is_everyone() and _covers(statement, "sts:AssumeRole"):
+    if principal.is_everyone() and covers_action(statement, "sts:AssumeRole"):
         issue = _everyone(statement, policy, role_arn)
         if issue is not None:
             yield issue
         return
-    if _covers(statement, "sts:AssumeRoleWithWebIdentity"):
+    if covers_action(statement, "sts:AssumeRoleWithWebIdentity"):
         for federated in principal.federated:
             issue = _web_identity(statement, policy, role_arn, federated)
             if issue is not None:
                 yield issue
-    if _covers(statement, "sts:AssumeRole"):
+    if covers_action(statement, "sts:AssumeRole"):
         for value in principal.aws:
             issue = _aws(value, policy, role_arn, role_account, known_accounts)
             if issue is not None:
@@ -320,7 +312,9 @@ def _issues(
 def _finding(
     subject: Subject, trust: PolicyRef, policy: Policy, statement: Statement, issue: Issue
 ) -> Finding:
-    actions = tuple(a for a in ("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity") if _covers(statement, a))
+    actions = tuple(
+        a for a in ("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity") if covers_action(statement, a)
+    )
     return Finding(
         rule=RULE,
         message=f"role {subject.record.name}: {issue.message}",
