@@ -706,15 +706,12 @@ def _services_named(statements: Iterable[Statement]) -> frozenset[str] | None:
     """The service prefixes the statements' Action elements can name; ``None`` for any."""
     found: set[str] = set()
     for statement in statements:
-        if statement.action is None:
-            if statement.not_action is not None:
-                return None  # NotAction: any service
+        if statement.action is None and statement.not_action is None:
             continue  # no action element: covers nothing
-        for pattern in statement.action:
-            prefix, sep, _ = pattern.partition(":")
-            if not sep or "*" in prefix or "?" in prefix:
-                return None
-            found.add(prefix.lower())
+        named = _may_name(statement)
+        if named is None:
+            return None
+        found.update(named)
     return _interned(frozenset(found))
 
 

@@ -129,8 +129,10 @@ def _compute_routes(
     routes = [r for r in (_route(subject, now, ctx, *c) for c in candidates) if r is not None]
     joins: list[tuple[Route, Subject]] = []
     if record.kind == "user":
+        from polp.checks.rules._escalation import model_for
+
         member = {g.arn for g in groups}
-        for group in _groups(context):
+        for group in model_for(context).groups:  # the audit's groups, listed once
             if group.record.arn in member or not same_account(record, group.record):
                 continue
             route = _route(
@@ -145,17 +147,6 @@ def _compute_routes(
             if route is not None:
                 joins.append((route, group))
     return routes, joins
-
-
-_GROUPS: tuple[AuditContext, list[Subject]] | None = None
-
-
-def _groups(context: AuditContext) -> list[Subject]:
-    """The audit's groups (listed once: every user asks)."""
-    global _GROUPS
-    if _GROUPS is None or _GROUPS[0] is not context:
-        _GROUPS = (context, [s for s in context.subjects if s.record.kind == "group"])
-    return _GROUPS[1]
 
 
 def grants_itself_anything(subject: Subject, context: AuditContext) -> bool:
