@@ -21,8 +21,7 @@ from polp.checks.interface import (
     Subject,
     finding_for_grants,
 )
-from polp.checks.rules._asking import PerPolicySet, by_statement, is_effective_admin
-from polp.checks.rules._boundary import granted_within
+from polp.checks.rules._asking import PerPolicySet, by_statement, granted, is_effective_admin
 from polp.checks.rules._scoping import Scope, grant_scope
 from polp.checks.rules._wording import condition_keys, join_words, who
 from polp.iam.effective import Grant, PolicySet
@@ -127,7 +126,7 @@ RULE = Rule(
 def _broad_grants(permissions: PolicySet) -> list[list[Grant]]:
     if is_effective_admin(permissions):
         return []
-    found = [g for g in granted_within(permissions, ACTIONS) if grant_scope(g) is Scope.ALL]
+    found = [g for g in granted(permissions, ACTIONS) if grant_scope(g) is Scope.ALL]
     return by_statement(found)
 
 

@@ -23,8 +23,7 @@ from polp.checks.interface import (
     Subject,
     finding_for_grants,
 )
-from polp.checks.rules._asking import PerPolicySet, by_statement
-from polp.checks.rules._boundary import granted_within
+from polp.checks.rules._asking import PerPolicySet, by_statement, granted
 from polp.checks.rules._scoping import Scope, grant_scope
 from polp.checks.rules._wording import condition_keys, join_words, lower, scope_text, who
 from polp.iam.effective import Grant, PolicySet
@@ -182,7 +181,7 @@ def _severity(grant: Grant) -> Severity:
 
 
 def _broad_grants(permissions: PolicySet) -> list[list[Grant]]:
-    found = [g for g in granted_within(permissions, ACTIONS) if _reach(g) >= Scope.PATTERN]
+    found = [g for g in granted(permissions, ACTIONS) if _reach(g) >= Scope.PATTERN]
     return by_statement(found)
 
 

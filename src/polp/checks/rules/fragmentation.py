@@ -22,8 +22,7 @@ from polp.checks.interface import (
     Subject,
     finding_for_grants,
 )
-from polp.checks.rules._asking import PerPolicySet, is_effective_admin
-from polp.checks.rules._boundary import granted_within
+from polp.checks.rules._asking import PerPolicySet, granted, is_effective_admin
 from polp.checks.rules._wording import join_words, who
 from polp.iam.effective import Grant, PolicySet
 
@@ -88,7 +87,7 @@ def _held(permissions: PolicySet) -> list[tuple[Power, tuple[Grant, ...]]]:
         return []
     # One question for every power's actions: granted() lists grants in the order of the actions,
     # so each power's share of the answer is what asking about its actions alone gives.
-    every = granted_within(permissions, _ACTIONS)
+    every = granted(permissions, _ACTIONS)
     if not every:
         return []
     held: list[tuple[Power, tuple[Grant, ...]]] = []

@@ -23,8 +23,7 @@ from polp.checks.interface import (
     Subject,
     finding_for_grants,
 )
-from polp.checks.rules._asking import PerPolicySet, by_statement, is_effective_admin
-from polp.checks.rules._boundary import granted_within
+from polp.checks.rules._asking import PerPolicySet, by_statement, granted, is_effective_admin
 from polp.checks.rules._scoping import Scope, grant_scope
 from polp.checks.rules._wording import condition_keys, scope_text, who
 from polp.iam.catalog import get_catalog
@@ -178,7 +177,7 @@ RULE = Rule(
 def _broad_grants(permissions: PolicySet) -> list[list[Grant]]:
     if is_effective_admin(permissions):
         return []
-    found = [g for g in granted_within(permissions, exposing_actions()) if grant_scope(g) >= Scope.PATTERN]
+    found = [g for g in granted(permissions, exposing_actions()) if grant_scope(g) >= Scope.PATTERN]
     return by_statement(found)
 
 

@@ -33,7 +33,6 @@ from polp.checks.rules._asking import (
     separable,
     statement_key,
 )
-from polp.checks.rules._boundary import boundary_names
 from polp.checks.rules._wording import who
 from polp.checks.rules.wildcard_service import covered_services, names_every_service
 from polp.iam.catalog import get_catalog
@@ -84,7 +83,7 @@ def _statement_grants(permissions: PolicySet) -> list[list[Grant]]:
         for sourced in permissions.policies:
             groups.extend(list(g) for g in per_source(sourced, "wild-002", partial(_own_groups, sourced)))
         return groups
-    inside = boundary_names(permissions)
+    inside = permissions.boundary_actions()
     for sourced in permissions.policies:
         for statement, actions in per_source(sourced, "wild-002-actions", partial(_candidates, sourced)):
             key = (sourced.label, id(sourced.handle), statement.label)

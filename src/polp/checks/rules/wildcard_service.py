@@ -34,7 +34,6 @@ from polp.checks.rules._asking import (
     separable,
     statement_key,
 )
-from polp.checks.rules._boundary import boundary_names
 from polp.checks.rules._scoping import Scope, grant_scope
 from polp.checks.rules._wording import join_words, who
 from polp.iam.catalog import get_catalog
@@ -128,7 +127,7 @@ def _granted_by(
 ) -> Grant | None:
     """A grant of some action of ``service`` made by the statement, if any survives denies and bounds."""
     label = key[2]
-    inside = boundary_names(permissions)  # a boundary without the service: no question per action
+    inside = permissions.boundary_actions()  # a boundary without the service: no question per action
     for action in get_catalog().expand(f"{service}:*"):
         if inside is not None and action.lower() not in inside:
             continue
