@@ -51,18 +51,7 @@ def tool_info() -> dict[str, str]:
 
 def relative_file(path: str | None) -> str | None:
     """A path relative to the working directory when it is below it (SARIF wants repo paths)."""
-    if path is None:
-        return None
-    key = (os.getcwd(), path)
-    found = _RELATIVE.get(key)
-    if found is None:
-        if len(_RELATIVE) >= 1 << 12:
-            _RELATIVE.clear()
-        found = _RELATIVE[key] = _relative(path, key[0])
-    return found
-
-
-_RELATIVE: dict[tuple[str, str], str] = {}
+    return None if path is None else _relative(path, os.getcwd())
 
 
 def relative_paths() -> Callable[[str | None], str | None]:
@@ -91,11 +80,12 @@ def _relative(path: str, cwd: str) -> str:
     return base if rel.startswith("..") else rel.replace(os.sep, "/")
 
 
-def where(finding: Finding) -> str:
+def where(finding: Finding, paths: Callable[[str | None], str | None] = relative_file) -> str:
+    """``file:line`` of the finding (``paths``: a report's :func:`relative_paths`)."""
     loc = finding.location
     if loc is None or loc.file is None:
         return ""
-    text = relative_file(loc.file) or ""
+    text = paths(loc.file) or ""
     if loc.line is not None:
         text += f":{loc.line}"
     return text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from polp.audit.report import AuditReport
-from polp.outputs.common import tool_info, where
+from polp.outputs.common import relative_paths, tool_info, where
 from polp.outputs.text import summary_line
 
 _CSS = """
@@ -20,6 +20,7 @@ details{margin:.2rem 0}.muted{color:#57606a}
 
 def render_html(report: AuditReport) -> str:
     info = tool_info()
+    paths = relative_paths()
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -51,7 +52,7 @@ def render_html(report: AuditReport) -> str:
             f"<td>{escape(finding.message)}<details><summary>why and how to fix</summary>"
             f"<p>{escape(finding.rule.explanation)}</p><p><strong>Fix:</strong> "
             f"{escape(finding.rule.remediation)}</p></details></td>"
-            f"<td>{actions}</td><td><code>{escape(where(finding))}</code></td></tr>"
+            f"<td>{actions}</td><td><code>{escape(where(finding, paths))}</code></td></tr>"
         )
     if current is not None:
         parts.append("</tbody></table>")

@@ -4,10 +4,11 @@ first with a baseline), cut to the size GitHub accepts for a comment."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 from polp.audit.report import AuditReport
 from polp.checks.interface import Finding, Severity
-from polp.outputs.common import where
+from polp.outputs.common import relative_paths, where
 from polp.outputs.text import summary_line
 
 _ICON = {"critical": "🟥", "high": "🟧", "medium": "🟨", "low": "🟦"}
@@ -17,13 +18,14 @@ def _cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
 
 
-def _row(finding: Finding, new: bool) -> str:
+def _row(finding: Finding, new: bool, paths: Callable[[str | None], str | None]) -> str:
     severity = finding.effective_severity.name
     principal = f"`{_cell(finding.principal.name)}`" if finding.principal else ""
     actions = ", ".join(f"`{_cell(a)}`" for a in finding.actions[:5])
     if len(finding.actions) > 5:
         actions += f" (+{len(finding.actions) - 5})"
-    place = f"`{_cell(where(finding))}`" if where(finding) else ""
+    found = where(finding, paths)
+    place = f"`{_cell(found)}`" if found else ""
     mark = "" if new else " (baseline)"
     return (
         f"| {_ICON[severity]} {severity}{mark} | {principal} | {finding.rule.id} | "
@@ -49,10 +51,11 @@ def render_markdown(report: AuditReport, *, limit: int = COMMENT_LIMIT) -> str:
     details += ["", "</details>", ""]
     lines += ["| severity | principal | rule | finding | actions | where |", "|---|---|---|---|---|---|"]
     ordered = sorted(report.sorted_findings(), key=lambda f: not report.is_new(f))  # stable: worst first
+    paths = relative_paths()
     budget = limit - sum(len(line) + 1 for line in (*lines, *details)) - 300  # room for the note
     shown = 0
     for finding in ordered:
-        row = _row(finding, report.is_new(finding))
+        row = _row(finding, report.is_new(finding), paths)
         if len(row) + 1 > budget:
             break
         lines.append(row)

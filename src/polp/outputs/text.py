@@ -11,7 +11,7 @@ from rich.text import Text
 
 from polp.audit.report import AuditReport
 from polp.checks.interface import Finding, Severity
-from polp.outputs.common import where
+from polp.outputs.common import relative_paths, where
 
 _STYLE = {
     Severity.critical: "bold white on red",
@@ -52,6 +52,7 @@ def render_text(report: AuditReport, *, color: bool = False, width: int | None =
         highlight=False,
         soft_wrap=False,
     )
+    paths = relative_paths()
     groups: dict[str, list[Finding]] = defaultdict(list)
     for finding in report.sorted_findings():
         key = f"{finding.principal.type} {finding.principal.arn}" if finding.principal else "(no principal)"
@@ -77,7 +78,7 @@ def render_text(report: AuditReport, *, color: bool = False, width: int | None =
                 finding.rule.id,
                 finding.message,
                 _actions(finding),
-                where(finding),
+                where(finding, paths),
             )
         console.print(table)
         console.print()
