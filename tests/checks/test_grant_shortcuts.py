@@ -8,6 +8,7 @@ attached twice) every answer must be the one asking each policy set about every 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,7 +22,8 @@ from polp.checks.rules import wildcard_service as wild001
 from polp.checks.rules._asking import granted, grants_of, is_effective_admin, statement_key
 from polp.checks.rules._scoping import Scope, grant_scope
 from polp.iam.catalog import get_catalog
-from polp.iam.effective import Grant, PolicySet
+from polp.iam.effective import Grant, PolicySet, SourcedPolicy
+from polp.iam.model import Statement
 from polp.inventory import Inventory, PrincipalRecord
 
 _ACTIONS = [
@@ -58,6 +60,14 @@ _RESOURCES = [
     "arn:aws:dynamodb:*:*:table/*",
     "arn:aws:kms:*:111122223333:key/abc",
 ]
+
+
+def _identity_allows(permissions: PolicySet) -> Iterator[tuple[SourcedPolicy, Statement]]:
+    """Every identity-policy Allow statement of the set, policy by policy (the references' walk)."""
+    for sourced in permissions.policies:
+        for statement in sourced.policy.statements:
+            if wild001.is_identity_allow(statement):
+                yield sourced, statement
 
 
 def _statement(rng: random.Random, allow_only: bool = False) -> dict[str, Any]:
@@ -105,7 +115,7 @@ def policy_sets(request: pytest.FixtureRequest) -> list[PolicySet]:
 def _wildcards_reference(permissions: PolicySet) -> list[wild001.Wildcard]:
     found: list[wild001.Wildcard] = []
     catalog = get_catalog()
-    for sourced, statement in wild001.identity_allows(permissions):
+    for sourced, statement in _identity_allows(permissions):
         assert statement.action is not None
         patterns = tuple(p for p in statement.action if wild001.covered_services(p))
         if not patterns:
@@ -144,7 +154,7 @@ def _writes_reference(permissions: PolicySet) -> list[list[Grant]]:
     if is_effective_admin(permissions):
         return []
     groups: list[list[Grant]] = []
-    for sourced, statement in wild001.identity_allows(permissions):
+    for sourced, statement in _identity_allows(permissions):
         assert statement.action is not None
         if statement.resource is None or "*" not in statement.resource:
             continue

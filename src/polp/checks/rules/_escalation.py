@@ -22,7 +22,6 @@ from polp.checks.rules._grants import (
     concrete,
     covers_action,
     live_grants,
-    pattern_unbounded,
     principal_context,
     statement_of,
     unbounded,
@@ -32,7 +31,7 @@ from polp.checks.rules.escalation_paths import METHODS, EscalationMethod
 from polp.iam.arn import account_of
 from polp.iam.conditions import evaluate_clause
 from polp.iam.context import RequestContext
-from polp.iam.effective import Grant
+from polp.iam.effective import Grant, unbounded_pattern
 from polp.iam.principals import MatchKind, RequestPrincipal
 
 Ranker = Callable[[Subject], bool]
@@ -142,7 +141,7 @@ def _customer_policies(grant: Grant) -> bool:
     """Unbounded over customer-managed policies (AWS managed ones cannot be changed)."""
     if grant.not_resources:
         return unbounded(grant)
-    return any(pattern_unbounded(grant, p) and account_of(p) != "aws" for p in grant.resources)
+    return any(unbounded_pattern(p) and account_of(p) != "aws" for p in grant.resources)
 
 
 @dataclass(frozen=True, slots=True)

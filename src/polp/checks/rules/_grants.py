@@ -114,11 +114,6 @@ def covers_action(statement: Statement, action: str) -> bool:
     )
 
 
-def pattern_unbounded(grant: Grant, pattern: str) -> bool:
-    """Whether one Resource pattern names every resource of the grant's action."""
-    return unbounded_pattern(pattern)
-
-
 def _addresses(action: str, pattern: str, types: Collection[str] | None) -> bool:
     matching = _matching_types(action, pattern)
     if matching is None:
@@ -150,9 +145,9 @@ def unbounded(grant: Grant, types: Collection[str] | None = None) -> bool:
     """
     if grant.not_resources:
         return not any(
-            pattern_unbounded(grant, p) and _addresses(grant.action, p, types) for p in grant.not_resources
+            unbounded_pattern(p) and _addresses(grant.action, p, types) for p in grant.not_resources
         )
-    return any(pattern_unbounded(grant, p) and _addresses(grant.action, p, types) for p in grant.resources)
+    return any(unbounded_pattern(p) and _addresses(grant.action, p, types) for p in grant.resources)
 
 
 def service_linked(record: PrincipalRecord) -> bool:

@@ -34,7 +34,7 @@ from polp.checks.rules._asking import (
     statement_key,
 )
 from polp.checks.rules._wording import who
-from polp.checks.rules.wildcard_service import covered_services, names_every_service
+from polp.checks.rules.wildcard_service import covered_services, is_identity_allow, names_every_service
 from polp.iam.catalog import get_catalog
 from polp.iam.effective import Grant, PolicySet, SourcedPolicy
 from polp.iam.model import Statement
@@ -104,13 +104,10 @@ def _candidates(sourced: SourcedPolicy) -> tuple[tuple[Statement, tuple[str, ...
     found: list[tuple[Statement, tuple[str, ...]]] = []
     for statement in sourced.policy.statements:
         if (
-            statement.effect != "Allow"
-            or statement.action is None
-            or statement.principal is not None
-            or statement.not_principal is not None
+            not is_identity_allow(statement)
             or statement.resource is None
             or "*" not in statement.resource
-            or any(names_every_service(p) for p in statement.action)
+            or any(names_every_service(p) for p in statement.action or ())
         ):
             continue
         found.append((statement, tuple(_actions(statement))))

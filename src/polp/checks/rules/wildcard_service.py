@@ -101,21 +101,14 @@ def names_every_service(pattern: str) -> bool:
     return len(catalog.expand(pattern)) == len(catalog.expand("*"))
 
 
-def _is_identity_allow(statement: Statement) -> bool:
+def is_identity_allow(statement: Statement) -> bool:
+    """An identity-policy Allow statement with an Action element (NotAction is the admin checks')."""
     return (
         statement.effect == "Allow"
         and statement.action is not None
         and statement.principal is None
         and statement.not_principal is None
     )
-
-
-def identity_allows(permissions: PolicySet) -> Iterator[tuple[SourcedPolicy, Statement]]:
-    """Every identity-policy Allow statement with an Action element (NotAction is the admin checks')."""
-    for sourced in permissions.policies:
-        for statement in sourced.policy.statements:
-            if _is_identity_allow(statement):
-                yield sourced, statement
 
 
 def key_of(sourced: SourcedPolicy, statement: Statement) -> StatementKey:
@@ -169,7 +162,7 @@ class _Candidate:
 def _candidates(sourced: SourcedPolicy) -> tuple[_Candidate, ...]:
     found: list[_Candidate] = []
     for statement in sourced.policy.statements:
-        if not _is_identity_allow(statement):
+        if not is_identity_allow(statement):
             continue
         assert statement.action is not None
         patterns = tuple(p for p in statement.action if covered_services(p))
