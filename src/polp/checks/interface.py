@@ -177,10 +177,6 @@ class Check:
     applies_to_policies: bool = True
 
 
-def grant_location(grant: Grant) -> Location | None:
-    return grant.source.location
-
-
 def grant_policy(grant: Grant) -> str:
     handle = grant.source.handle
     if isinstance(handle, PolicyRef):

@@ -175,9 +175,6 @@ class CompiledStatement:
             hit = self.resource_match(resource)
         return hit != self.resource_negated
 
-    def matches_conditions(self, ctx: RequestContext) -> bool:
-        return all(check(ctx) for check in self.conditions)
-
 
 class CompiledPolicy:
     """A policy ready for evaluation: statements indexed by the (lowercased) actions they cover."""

@@ -125,11 +125,6 @@ def global_key(key: str) -> ContextKey | None:
     return None
 
 
-def is_global_key(key: str) -> bool:
-    """Whether ``key`` is an AWS global condition key."""
-    return global_key(key) is not None
-
-
 #: Claims AWS documents for OIDC federation, plus well-known provider claims. Any other claim of an
 #: OIDC issuer also resolves (AWS accepts provider-specific claims); this set is for descriptions.
 WEB_IDENTITY_CLAIMS: dict[str, str] = {
@@ -163,8 +158,3 @@ def web_identity_key(key: str) -> ContextKey | None:
     issuer, claim = match.group(1), match.group(2)
     description = WEB_IDENTITY_CLAIMS.get(claim.lower(), f"Claim {claim!r} of the web identity token")
     return ContextKey(key, "String", claim.lower() == "amr", f"{description}, issued by {issuer}")
-
-
-def is_web_identity_key(key: str) -> bool:
-    """Whether ``key`` is an OIDC claim key (``token.actions.githubusercontent.com:sub``)."""
-    return web_identity_key(key) is not None

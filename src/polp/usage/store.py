@@ -146,9 +146,6 @@ class UsageStore:
 
     # --- loading -------------------------------------------------------------------------------
 
-    def add_rows(self, rows: Iterable[UsageRow]) -> int:
-        return self.add_values(astuple(row) for row in rows)
-
     def add_values(self, rows: Iterable[tuple[Any, ...]]) -> int:
         """Load rows given as tuples in USAGE_COLUMNS order (the fast way, without UsageRow objects)."""
         fd, path = tempfile.mkstemp(prefix="polp-usage-", suffix=ROWS_PART)

@@ -29,7 +29,6 @@ from typing import Literal
 Kind = Literal["iam", "passrole", "existing"]
 Target = Literal["", "user", "group", "role", "policy"]
 
-RHINO = "https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/"
 PATHFINDING = "https://pathfinding.cloud/paths/"
 HACKTRICKS_SAGEMAKER = (
     "https://cloud.hacktricks.wiki/en/pentesting-cloud/aws-security/"
