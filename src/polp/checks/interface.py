@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Literal
 
+from polp._slots import fast_init
 from polp.errors import Location
 from polp.iam.effective import Grant, PolicySet
 from polp.inventory import Inventory, PolicyRef, PrincipalRecord
@@ -75,6 +76,7 @@ class Rule:
     generic: bool = False
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class PrincipalInfo:
     type: str
@@ -82,6 +84,7 @@ class PrincipalInfo:
     arn: str
 
 
+@fast_init  # made by the ten thousand
 @dataclass(frozen=True, slots=True)
 class Finding:
     rule: Rule
@@ -135,6 +138,7 @@ class Subject:
     #: The subject's own references to the policies in force, by label. Principals with identical
     #: policies share one PolicySet, whose grants point at the first principal's attachments.
     refs: dict[str, PolicyRef] = field(default_factory=dict)
+    _info: PrincipalInfo | None = field(default=None, init=False, repr=False, compare=False)
 
     def location_of(self, grant: Grant) -> Location | None:
         """Where this subject is granted ``grant``: its own attachment for a shared AWS managed policy."""
@@ -148,7 +152,10 @@ class Subject:
 
     @property
     def info(self) -> PrincipalInfo:
-        return PrincipalInfo(self.record.kind, self.record.name, self.record.arn)
+        """Who the subject is, as findings name it (one object per subject)."""
+        if self._info is None:
+            self._info = PrincipalInfo(self.record.kind, self.record.name, self.record.arn)
+        return self._info
 
 
 @dataclass(slots=True)

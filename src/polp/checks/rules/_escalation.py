@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from polp.checks.interface import AuditContext, Subject
+from polp.checks.rules._asking import mentioned
 from polp.checks.rules._grants import (
     Pool,
     allowed_among,
@@ -169,8 +170,8 @@ def _passed_context(service: str) -> RequestContext:
     return found
 
 
-#: The service prefixes (lowercase) of each method's actions.
-_SERVICES_OF = {m.id: frozenset(a.partition(":")[0].lower() for a in m.actions) for m in METHODS}
+#: Every action the methods name, as written there (the catalog's own names, a test checks it).
+_METHOD_ACTIONS = tuple(dict.fromkeys(a for m in METHODS for a in m.actions))
 
 
 class Model:
@@ -334,12 +335,12 @@ class Model:
         found = self._raw.get(key)
         if found is None:
             found = []
-            named = subject.permissions.allowed_services()
+            # The methods' actions some Allow statement names (a NotAction names them all): a
+            # method with another action is not granted, and its grants need not be worked out.
+            named = frozenset(mentioned(subject.permissions, _METHOD_ACTIONS))
             for method in METHODS:
-                if subject.record.kind not in method.applies_to:
+                if subject.record.kind not in method.applies_to or not named.issuperset(method.actions):
                     continue
-                if named is not None and not _SERVICES_OF[method.id] <= named:
-                    continue  # an action of the method is named by no Allow statement: not granted
                 if method.kind == "iam":
                     raw = self._iam(subject, method)
                 elif method.kind == "passrole":
