@@ -19,7 +19,7 @@ from polp.checks.interface import Subject
 from polp.checks.rules import data_access, destruction, fragmentation, resource_exposure
 from polp.checks.rules import wildcard_resource as wild002
 from polp.checks.rules import wildcard_service as wild001
-from polp.checks.rules._asking import granted, grants_of, is_effective_admin, statement_key
+from polp.checks.rules._asking import granted, grants_of, is_effective_admin, mentioned, statement_key
 from polp.checks.rules._scoping import Scope, grant_scope
 from polp.iam.catalog import get_catalog
 from polp.iam.effective import Grant, PolicySet, SourcedPolicy
@@ -232,6 +232,31 @@ def test_actions_the_rules_ask_about_are_canonical() -> None:
     ):
         info = catalog.action(action)
         assert info is not None and info.full_name == action
+
+
+def test_mentioned_keeps_every_granted_action(policy_sets: list[PolicySet]) -> None:
+    """The rules skip the actions ``mentioned`` leaves out: none of them may be granted."""
+    from polp.checks.rules import admin_effective, admin_self_grant, credentials_exposure
+    from polp.checks.rules._escalation import _METHOD_ACTIONS
+
+    lists = [
+        _METHOD_ACTIONS,
+        admin_self_grant._ROUTE_ACTIONS,
+        admin_effective.EVERY_SERVICE,
+        admin_effective.IAM_CONTROL,
+        credentials_exposure.USER_CREDENTIALS,
+        *(family.names for family in credentials_exposure.SESSION_FAMILIES),
+    ]
+    for permissions in policy_sets:
+        for wanted in lists:
+            kept = set(mentioned(permissions, wanted))
+            assert all(a in kept for a in wanted if grants_of(permissions, a))
+
+
+def test_mentioned_refuses_names_the_catalog_writes_otherwise() -> None:
+    permissions = next(p for p in _sets(build_subjects(_inventory(0))) if p.policies)
+    with pytest.raises(ValueError, match="iam:CreateAccessKey"):
+        mentioned(permissions, ("iam:createaccesskey",))
 
 
 def test_covered_services_is_every_action_of_the_service() -> None:

@@ -55,6 +55,7 @@ def _mentions(policy: Policy, wanted: tuple[str, ...]) -> frozenset[str]:
             by_policy.pop(id(policy), None)
     lists = _MENTIONS.get(wanted)
     if lists is None:
+        _check_names(wanted)
         if len(_MENTIONS) >= 1 << 8:
             _MENTIONS.clear()
         lists = _MENTIONS[wanted] = (frozenset(wanted), {}, {})
@@ -74,6 +75,16 @@ def _mentions(policy: Policy, wanted: tuple[str, ...]) -> frozenset[str]:
     found = _interned(frozenset(named)) if named else _NOTHING
     by_policy[id(policy)] = found
     return found
+
+
+def _check_names(wanted: tuple[str, ...]) -> None:
+    """Refuse a list that writes a catalog action otherwise than the catalog: it is compared with the
+    catalog's names, so ``iam:createaccesskey`` would never be found named (a silent miss)."""
+    catalog = get_catalog()
+    for name in wanted:
+        info = catalog.action(name)
+        if info is not None and info.full_name != name:
+            raise ValueError(f"{name!r} must be written as the catalog writes it: {info.full_name!r}")
 
 
 _SETS: dict[frozenset[str], frozenset[str]] = {}

@@ -27,6 +27,7 @@ from polp.checks.interface import (
     Subject,
     finding_for_grants,
 )
+from polp.checks.rules._asking import mentioned
 from polp.checks.rules._grants import condition_keys, live_grants, statements_of, unbounded
 from polp.iam.effective import Grant, PolicySet
 
@@ -80,6 +81,8 @@ _ADMIN = object()
 def _judge(
     permissions: PolicySet, actions: tuple[str, ...], now: float
 ) -> tuple[tuple[Grant, ...], bool] | None:
+    if len(mentioned(permissions, actions)) < len(actions):
+        return None  # an action no Allow statement names is not granted
     found: list[Grant] = []
     conditional = False
     for action in actions:

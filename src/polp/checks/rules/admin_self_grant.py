@@ -21,6 +21,7 @@ from polp.checks.interface import (
     Subject,
     finding_for_grants,
 )
+from polp.checks.rules._asking import mentioned
 from polp.checks.rules._grants import (
     allowed_on,
     covers,
@@ -47,6 +48,16 @@ _UNBOUND = {
 }
 _GROUP = ("iam:PutGroupPolicy", "iam:AttachGroupPolicy")
 _POLICY = ("iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion")
+#: Every action a route may use.
+_ROUTE_ACTIONS = (
+    *_SELF["user"],
+    *_SELF["role"],
+    *_UNBOUND["user"],
+    *_UNBOUND["role"],
+    *_GROUP,
+    *_POLICY,
+    "iam:AddUserToGroup",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,13 +137,16 @@ def _compute_routes(
     for arn, ref in _customer_managed(context.inventory.identity_policies(record)).items():
         candidates.append(("iam:CreatePolicyVersion", arn, f"its policy {ref.name}", capped))
         candidates.append(("iam:SetDefaultPolicyVersion", arn, f"its policy {ref.name}", True))
-    routes = [r for r in (_route(subject, now, ctx, *c) for c in candidates) if r is not None]
+    asked = mentioned(subject.permissions, _ROUTE_ACTIONS)  # others cannot be granted: no route
+    routes = [
+        r for r in (_route(subject, now, ctx, *c) for c in candidates if c[0] in asked) if r is not None
+    ]
     joins: list[tuple[Route, Subject]] = []
     if record.kind == "user":
         from polp.checks.rules._escalation import model_for
 
         member = {g.arn for g in groups}
-        for group in model_for(context).groups:  # the audit's groups, listed once
+        for group in model_for(context).groups if "iam:AddUserToGroup" in asked else ():
             if group.record.arn in member or not same_account(record, group.record):
                 continue
             route = _route(

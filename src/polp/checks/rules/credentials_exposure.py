@@ -35,6 +35,7 @@ from polp.checks.interface import (
     Subject,
     finding_for_grants,
 )
+from polp.checks.rules._asking import mentioned
 from polp.checks.rules._escalation import Model, model_for, trusts
 from polp.checks.rules._grants import (
     Pool,
@@ -71,6 +72,14 @@ class Family:
     #: Service principals whose roles the sessions run as (to rank the reachable roles).
     services: tuple[str, ...] = ()
     web_identity: str = ""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The family's actions, without their resource types."""
+        return _NAMES.setdefault(self.name, tuple(action for action, _ in self.actions))
+
+
+_NAMES: dict[str, tuple[str, ...]] = {}
 
 
 SESSION_FAMILIES = (
@@ -154,7 +163,7 @@ def _user_credentials(subject: Subject, context: AuditContext, model: Model) -> 
     ctx = principal_context(subject.record)
     grants = [
         g
-        for a in USER_CREDENTIALS
+        for a in mentioned(subject.permissions, USER_CREDENTIALS)  # others cannot be granted
         for g in live_grants(subject.permissions, a, context.now_epoch)
         if _other_user(subject, g, ctx, model)
     ]
@@ -192,9 +201,11 @@ def _user_credentials(subject: Subject, context: AuditContext, model: Model) -> 
 
 
 def _session(subject: Subject, context: AuditContext, model: Model, family: Family) -> Finding | None:
+    named = mentioned(subject.permissions, family.names)  # the only actions that can be granted
     grants = [
         g
         for action, types in family.actions
+        if action in named
         for g in live_grants(subject.permissions, action, context.now_epoch)
         if unbounded(g, types)
     ]
