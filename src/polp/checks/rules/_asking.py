@@ -9,7 +9,7 @@ some other policies); :class:`PerPolicySet` computes a rule's result once per sh
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import lru_cache, partial
+from functools import partial
 from typing import Generic, TypeVar, cast
 
 from polp.checks.rules._scoping import Scope, grant_scope
@@ -20,16 +20,23 @@ from polp.iam.model import Policy
 T = TypeVar("T")
 
 
-@lru_cache(maxsize=1 << 10)
-def _expansion(pattern: str) -> frozenset[str]:
-    return frozenset(get_catalog().expand(pattern))
+class _Wanted:
+    """One list of wanted actions, with what each policy's Allow statements name of it (by policy
+    identity: :data:`_POLICIES` holds the policies) and of it per action pattern."""
+
+    __slots__ = ("actions", "by_pattern", "by_policy", "order", "unique")
+
+    def __init__(self, wanted: tuple[str, ...]) -> None:
+        _check_names(wanted)
+        self.actions = frozenset(wanted)
+        self.by_policy: dict[int, frozenset[str]] = {}
+        self.by_pattern: dict[str, frozenset[str]] = {}
+        #: Each action's place in the list, to put a few named actions in its order.
+        self.order = {action: i for i, action in reversed(list(enumerate(wanted)))}
+        self.unique = len(self.actions) == len(wanted)
 
 
-# What each policy's Allow statements name among a list of wanted actions, by list and policy
-# identity (an entry holds its policy, so the id stays that policy's).
-_MENTIONS: dict[
-    tuple[str, ...], tuple[frozenset[str], dict[int, frozenset[str]], dict[str, frozenset[str]]]
-] = {}
+_MENTIONS: dict[tuple[str, ...], _Wanted] = {}
 #: The policies the entries above are about, by identity, with the action patterns of their Allow
 #: statements (a NotAction counts as ``*``): holding them keeps their ids theirs.
 _POLICIES: dict[int, tuple[Policy, tuple[str, ...]]] = {}
@@ -44,36 +51,47 @@ def _allow_patterns(policy: Policy) -> tuple[str, ...]:
     return tuple(found)
 
 
+def _wanted(wanted: tuple[str, ...]) -> _Wanted:
+    found = _MENTIONS.get(wanted)
+    if found is None:
+        if len(_MENTIONS) >= 1 << 8:
+            _MENTIONS.clear()
+        found = _MENTIONS[wanted] = _Wanted(wanted)
+    return found
+
+
 def _mentions(policy: Policy, wanted: tuple[str, ...]) -> frozenset[str]:
+    """The actions of ``wanted`` that the policy's Allow statements name."""
+    return _named_by(policy, _wanted(wanted))
+
+
+def _named_by(policy: Policy, wanted: _Wanted) -> frozenset[str]:
+    found = wanted.by_policy.get(id(policy))
+    if found is not None:
+        entry = _POLICIES.get(id(policy))
+        if entry is not None and entry[0] is policy:
+            return found
     entry = _POLICIES.get(id(policy))
     if entry is None or entry[0] is not policy:
         if len(_POLICIES) >= 1 << 16:
             _POLICIES.clear()
             _MENTIONS.clear()
         entry = _POLICIES[id(policy)] = (policy, _allow_patterns(policy))
-        for _, by_policy, _ in _MENTIONS.values():
-            by_policy.pop(id(policy), None)
-    lists = _MENTIONS.get(wanted)
-    if lists is None:
-        _check_names(wanted)
-        if len(_MENTIONS) >= 1 << 8:
-            _MENTIONS.clear()
-        lists = _MENTIONS[wanted] = (frozenset(wanted), {}, {})
-    wanted_set, by_policy, by_pattern = lists
-    found = by_policy.get(id(policy))
-    if found is not None:
-        return found
+        for other in _MENTIONS.values():
+            other.by_policy.pop(id(policy), None)
+    by_pattern = wanted.by_pattern
     named: set[str] = set()
     for pattern in entry[1]:
         hits = by_pattern.get(pattern)  # policies repeat the same few patterns
         if hits is None:
             if len(by_pattern) >= 1 << 14:
                 by_pattern.clear()
-            hits = by_pattern[pattern] = wanted_set.intersection(_expansion(pattern))
+            hits = wanted.actions.intersection(get_catalog().expand(pattern))
+            hits = by_pattern[pattern] = _interned(hits) if hits else _NOTHING
         if hits:
             named.update(hits)
     found = _interned(frozenset(named)) if named else _NOTHING
-    by_policy[id(policy)] = found
+    wanted.by_policy[id(policy)] = found
     return found
 
 
@@ -102,12 +120,25 @@ def mentioned(permissions: PolicySet, wanted: Iterable[str]) -> tuple[str, ...]:
     names, in ``wanted``'s order: the only ones that can be granted. A NotAction statement may name
     anything."""
     wanted = tuple(wanted)
-    named: set[str] = set()
+    lists = _wanted(wanted)
+    named: frozenset[str] | set[str] = _NOTHING
     for sourced in permissions.policies:
-        named.update(_mentions(sourced.policy, wanted))
+        found = _named_by(sourced.policy, lists)
+        if not found:
+            continue
+        if not named:
+            named = found
+        else:
+            if type(named) is frozenset:
+                named = set(named)
+            named |= found
     if not named:
         return ()
-    return tuple(a for a in wanted if a in named)
+    if not lists.unique:
+        return tuple(a for a in wanted if a in named)
+    if len(named) == len(wanted):
+        return wanted
+    return tuple(sorted(named, key=lists.order.__getitem__))
 
 
 def grants_of(permissions: PolicySet, action: str) -> tuple[Grant, ...]:
