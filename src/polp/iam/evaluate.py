@@ -179,13 +179,13 @@ class CompiledStatement:
 class CompiledPolicy:
     """A policy ready for evaluation: statements indexed by the (lowercased) actions they cover."""
 
-    __slots__ = ("_by_action", "_plans", "_statements", "label", "policy")
+    __slots__ = ("_by_action", "_compiled", "_plans", "_statements", "_variables", "label", "policy")
 
     def __init__(self, policy: Policy, label: str) -> None:
         self.policy = policy
         self.label = label
-        variables = policy.version == "2012-10-17"
-        compiled: list[tuple[Callable[[str], bool], bool, CompiledStatement]] = []
+        self._variables = policy.version == "2012-10-17"
+        matchers: list[tuple[Callable[[str], bool], bool, Statement]] = []
         for statement in policy.statements:
             if statement.action is not None:
                 matcher, negated = compile_actions(statement.action), False
@@ -193,8 +193,11 @@ class CompiledPolicy:
                 matcher, negated = compile_actions(statement.not_action), True
             else:
                 continue  # a statement without actions covers nothing (the validator reports it)
-            compiled.append((matcher, negated, CompiledStatement(statement, variables)))
-        self._statements = tuple(compiled)
+            matchers.append((matcher, negated, statement))
+        self._statements = tuple(matchers)
+        # A statement's resources and conditions are compiled when an action first selects it: a
+        # policy asked about one action (sts:AssumeRole, for the audit's role graph) compiles little.
+        self._compiled: list[CompiledStatement | None] = [None] * len(matchers)
         self._by_action: dict[str, tuple[CompiledStatement, ...]] = {}
         self._plans: dict[tuple[str, str, str], _Plan] = {}
 
@@ -203,10 +206,21 @@ class CompiledPolicy:
         key = action.lower()
         found = self._by_action.get(key)
         if found is None:
-            found = tuple(st for matcher, negated, st in self._statements if matcher(key) != negated)
+            found = tuple(
+                self._compile(i)
+                for i, (matcher, negated, _) in enumerate(self._statements)
+                if matcher(key) != negated
+            )
             if len(self._by_action) > 4096:
                 self._by_action.clear()
             self._by_action[key] = found
+        return found
+
+    def _compile(self, index: int) -> CompiledStatement:
+        """The compiled statement at ``index`` (one object per statement, whatever action asks)."""
+        found = self._compiled[index]
+        if found is None:
+            found = self._compiled[index] = CompiledStatement(self._statements[index][2], self._variables)
         return found
 
 

@@ -94,7 +94,7 @@ def covered_services(pattern: str) -> tuple[str, ...]:
     return tuple(s for s in wanted if actions[s] <= names)
 
 
-@lru_cache(maxsize=1 << 12)
+@lru_cache(maxsize=1 << 14)
 def names_every_service(pattern: str) -> bool:
     """Whether the pattern names every action of every service (``*``, ``*:*``)."""
     catalog = get_catalog()
