@@ -14,6 +14,7 @@ from typing import Generic, TypeVar, cast
 
 from polp.checks.rules._scoping import Scope, grant_scope
 from polp.iam.catalog import get_catalog
+from polp.iam.wildcards import has_wildcard
 from polp.iam.effective import Grant, PolicySet, SourcedPolicy
 from polp.iam.model import Policy
 
@@ -24,11 +25,13 @@ class _Wanted:
     """One list of wanted actions, with what each policy's Allow statements name of it (by policy
     identity: :data:`_POLICIES` holds the policies) and of it per action pattern."""
 
-    __slots__ = ("actions", "by_pattern", "by_policy", "order", "unique")
+    __slots__ = ("actions", "by_pattern", "by_policy", "order", "services", "unique")
 
     def __init__(self, wanted: tuple[str, ...]) -> None:
         _check_names(wanted)
         self.actions = frozenset(wanted)
+        #: The service prefixes of the wanted actions (the catalog writes them in lower case).
+        self.services = frozenset(a.partition(":")[0] for a in wanted)
         self.by_policy: dict[int, frozenset[str]] = {}
         self.by_pattern: dict[str, frozenset[str]] = {}
         #: Each action's place in the list, to put a few named actions in its order.
@@ -86,7 +89,12 @@ def _named_by(policy: Policy, wanted: _Wanted) -> frozenset[str]:
         if hits is None:
             if len(by_pattern) >= 1 << 14:
                 by_pattern.clear()
-            hits = wanted.actions.intersection(get_catalog().expand(pattern))
+            hits = _NOTHING
+            service, colon, rest = pattern.partition(":")
+            if not colon or ":" in rest or has_wildcard(service) or service.lower() in wanted.services:
+                # A literal service part expands to that service's actions only: none is wanted
+                # when no wanted action is of that service.
+                hits = wanted.actions.intersection(get_catalog().expand(pattern))
             hits = by_pattern[pattern] = _interned(hits) if hits else _NOTHING
         if hits:
             named.update(hits)
