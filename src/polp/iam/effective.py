@@ -510,8 +510,8 @@ class _PolicyAnswers:
         "_by_service",
         "_made",
         "_more",
+        "_named",
         "_owner",
-        "_protos",
         "_refs",
         "allow_services",
         "by_action",
@@ -524,15 +524,19 @@ class _PolicyAnswers:
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
         self._answers: dict[tuple[object, ...], _Answer] = {}
-        self._protos: dict[tuple[object, ...], _Proto] = {}
         self._refs: dict[tuple[int, int], tuple[SourcedPolicy, StatementRef]] = {}
         # The grants made per action for the first SourcedPolicy that asked (``_owner``), and for
         # others by identity (usually there is one: principals share the SourcedPolicy of a reference).
         self._owner: SourcedPolicy | None = None
         self._made: dict[str, tuple[Grant, ...]] = {}
         self._more: dict[tuple[int, str], tuple[SourcedPolicy, tuple[Grant, ...]]] | None = None
-        self.services = _services_named(policy.statements)
-        self.allow_services = _services_named(st for st in policy.statements if st.effect == "Allow")
+        # Each statement's services, read once (statements_for's _Stmt objects take them too).
+        self._named = [_may_name(st) for st in policy.statements]
+        self.services = _services_named(policy.statements, self._named)
+        self.allow_services = _services_named(
+            (st for st in policy.statements if st.effect == "Allow"),
+            (n for st, n in zip(policy.statements, self._named, strict=True) if st.effect == "Allow"),
+        )
         #: Whether an identity Deny statement (one that covers some action) is in the policy.
         self.denies = any(
             st.effect == "Deny"
@@ -570,18 +574,12 @@ class _PolicyAnswers:
         return self._allow_actions  # type: ignore[return-value]
 
     def answer(self, allows: list[_Proto], denies: list[_Stmt]) -> _Answer:
-        """The answer with these grants and denies (one object per content)."""
-        interned = []
-        for proto in allows:
-            key = (id(proto[0]), *proto[1:])
-            found = self._protos.get(key)
-            if found is None:
-                found = self._protos[key] = proto
-            interned.append(found)
-        content = (*(id(p) for p in interned), None, *(id(d) for d in denies))
+        """The answer with these grants and denies (one object per content: protos compare by value,
+        their statements by identity)."""
+        content = (*allows, None, *denies)
         answer = self._answers.get(content)
         if answer is None:
-            answer = self._answers[content] = _Answer(tuple(interned), tuple(denies), self)
+            answer = self._answers[content] = _Answer(tuple(allows), tuple(denies), self)
         return answer
 
     def grants_for(self, answer: _Answer, sourced: SourcedPolicy, action: str) -> tuple[Grant, ...]:
@@ -641,11 +639,11 @@ class _PolicyAnswers:
         matches them (:func:`polp.iam.matching.compile_actions`)."""
         if self.matchers is None:
             compiled: list[tuple[Callable[[str], bool], bool, _Stmt]] = []
-            for statement in self.policy.statements:
+            for statement, named in zip(self.policy.statements, self._named, strict=True):
                 if statement.action is not None:
-                    compiled.append((compile_actions(statement.action), False, _Stmt(statement)))
+                    compiled.append((compile_actions(statement.action), False, _Stmt(statement, named)))
                 elif statement.not_action is not None:
-                    compiled.append((compile_actions(statement.not_action), True, _Stmt(statement)))
+                    compiled.append((compile_actions(statement.not_action), True, _Stmt(statement, named)))
                 # a statement without actions covers nothing
             self.matchers = tuple(compiled)
         key = action.lower()
@@ -689,10 +687,10 @@ class _Stmt:
         "statement",
     )
 
-    def __init__(self, statement: Statement) -> None:
+    def __init__(self, statement: Statement, services: frozenset[str] | None) -> None:
         self.statement = statement
         #: The services the statement may cover actions of (``None``: any), see :func:`_may_name`.
-        self.services = _may_name(statement)
+        self.services = services
         self.condition_keys = tuple(dict.fromkeys(c.key for c in statement.condition))
         self.allow = statement.effect == "Allow"
         self.label = statement.label
@@ -704,13 +702,15 @@ class _Stmt:
         self.conditions = bool(statement.condition)
 
 
-def _services_named(statements: Iterable[Statement]) -> frozenset[str] | None:
-    """The service prefixes the statements' Action elements can name; ``None`` for any."""
+def _services_named(
+    statements: Iterable[Statement], services: Iterable[frozenset[str] | None]
+) -> frozenset[str] | None:
+    """The service prefixes the statements' Action elements can name (``services``: each one's
+    :func:`_may_name`); ``None`` for any."""
     found: set[str] = set()
-    for statement in statements:
+    for statement, named in zip(statements, services, strict=True):
         if statement.action is None and statement.not_action is None:
             continue  # no action element: covers nothing
-        named = _may_name(statement)
         if named is None:
             return None
         found.update(named)
