@@ -296,3 +296,44 @@ def test_exposing_actions_read_from_the_raw_catalog() -> None:
     }
     expected.update(resource_exposure.EXTRA_EXPOSING)
     assert resource_exposure.exposing_actions() == tuple(sorted(expected))
+
+
+@pytest.mark.parametrize(
+    ("version", "element", "patterns"),
+    [
+        ("2012-10-17", "Resource", ["arn:aws:iam::111122223333:role/deploy-*"]),
+        ("2012-10-17", "Resource", ["*"]),
+        ("2012-10-17", "NotResource", ["arn:aws:iam::111122223333:role/train-?"]),
+        ("2012-10-17", "Resource", ["arn:aws:iam::*:role/*-prod", "arn:aws:iam::444455556666:role/*"]),
+        ("2012-10-17", "Resource", ["arn:aws:iam::111122223333:role/${aws:username}"]),
+        ("2008-10-17", "Resource", ["arn:aws:iam::111122223333:role/${x}"]),
+        ("2012-10-17", None, []),
+    ],
+)
+def test_deny_masks_are_the_per_member_matches(
+    version: str, element: str | None, patterns: list[str]
+) -> None:
+    """allowed_among marks the members a Deny statement names with pattern masks: the same members
+    matches_resource names one by one (and no mask where a variable makes it depend on the request)."""
+    from polp.checks.rules._grants import Pool, _resource_mask
+    from polp.iam.context import RequestContext
+    from polp.iam.evaluate import compile_policy
+    from polp.iam.parse import parse_policy_data
+
+    names = ["deploy-a", "deploy-prod", "train-1", "train-10", "${x}", "alice", "ml-prod"]
+    records = [role(name, account=account) for name in names for account in ("111122223333", "444455556666")]
+    subjects = build_subjects(Inventory(principals=tuple(records)))
+    pool = Pool([s for s in subjects if s.record.kind == "role"])
+    statement: dict[str, Any] = {"Effect": "Deny", "Action": "iam:PassRole"}
+    if element is not None:
+        statement[element] = patterns
+    policy = parse_policy_data({"Version": version, "Statement": [statement]})
+    (compiled,) = compile_policy(policy).for_action("iam:PassRole")
+    mask = _resource_mask(pool, compiled)
+    if any("${" in p for p in patterns):
+        assert mask is None  # allowed_among asks matches_resource member by member instead
+        return
+    context = RequestContext({})
+    expected = sum(1 << i for i, arn in enumerate(pool.arns) if compiled.matches_resource(arn, context))
+    assert expected  # each case names some member
+    assert mask == expected

@@ -14,9 +14,9 @@ from typing import Generic, TypeVar, cast
 
 from polp.checks.rules._scoping import Scope, grant_scope
 from polp.iam.catalog import get_catalog
-from polp.iam.wildcards import has_wildcard
 from polp.iam.effective import Grant, PolicySet, SourcedPolicy
 from polp.iam.model import Policy
+from polp.iam.wildcards import has_wildcard
 
 T = TypeVar("T")
 

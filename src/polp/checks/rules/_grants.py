@@ -561,11 +561,20 @@ def allowed_among(
     if asking.unbounded:
         if not asking.denies:
             return covering
-        context = asking.context()
         denied = 0
-        for bit, arn in _bits(pool, covering):
-            if any(st.matches_resource(arn, context) for st in asking.denies):
-                denied |= bit
+        per_member: list[CompiledStatement] = []
+        for statement in asking.denies:
+            named = _resource_mask(pool, statement)
+            if named is None:
+                per_member.append(statement)
+            else:
+                denied |= named
+        denied &= covering
+        if per_member:
+            context = asking.context()
+            for bit, arn in _bits(pool, covering & ~denied):
+                if any(st.matches_resource(arn, context) for st in per_member):
+                    denied |= bit
         allowed = covering & ~denied
         undecided = denied
     statements = asking.statements() if undecided else None
@@ -584,6 +593,21 @@ def allowed_among(
         if decision.allowed or (decision.decision == "ImplicitlyDenied" and conditional & bit):
             allowed |= bit
     return allowed
+
+
+def _resource_mask(pool: Pool, statement: CompiledStatement) -> int | None:
+    """The members whose ARN the statement's Resource (or NotResource) element covers, as
+    :meth:`CompiledStatement.matches_resource` decides it; ``None`` when a pattern writes ``${``
+    (a policy variable: the answer depends on the request)."""
+    patterns = statement.resource_patterns
+    if patterns is None:
+        return pool.full  # no Resource element: every resource
+    if any("${" in p for p in patterns):
+        return None
+    named = 0
+    for pattern in patterns:
+        named |= pool.named(pattern, None)
+    return pool.full & ~named if statement.resource_negated else named
 
 
 def _partition(pool: Pool, mask: int, statements: Sequence[CompiledStatement]) -> list[int]:
