@@ -23,27 +23,63 @@ T = TypeVar("T")
 
 class _Wanted:
     """One list of wanted actions, with what each policy's Allow statements name of it (by policy
-    identity: :data:`_POLICIES` holds the policies) and of it per action pattern."""
+    identity: :data:`_POLICIES` holds the policies)."""
 
-    __slots__ = ("actions", "by_pattern", "by_policy", "order", "services", "unique")
+    __slots__ = ("actions", "by_policy", "order", "unique")
 
     def __init__(self, wanted: tuple[str, ...]) -> None:
         _check_names(wanted)
         self.actions = frozenset(wanted)
-        #: The service prefixes of the wanted actions (the catalog writes them in lower case).
-        self.services = frozenset(a.partition(":")[0] for a in wanted)
         self.by_policy: dict[int, frozenset[str]] = {}
-        self.by_pattern: dict[str, frozenset[str]] = {}
         #: Each action's place in the list, to put a few named actions in its order.
         self.order = {action: i for i, action in reversed(list(enumerate(wanted)))}
         self.unique = len(self.actions) == len(wanted)
+        _ASKED.add(self.actions)
 
 
-_MENTIONS: dict[tuple[str, ...], _Wanted] = {}
-#: The policies the entries above are about, by identity, with the action patterns of their Allow
-#: statements (a NotAction counts as ``*``): holding them keeps their ids theirs.
-_POLICIES: dict[int, tuple[Policy, tuple[str, ...]]] = {}
+class _Asked:
+    """Every action some list asks about. What a policy names is worked out once among them (one
+    pass over its patterns), and each list takes its part with a set intersection."""
+
+    def __init__(self) -> None:
+        self.actions: frozenset[str] = frozenset()
+        #: The service prefixes of those actions (the catalog writes them in lower case).
+        self.services: frozenset[str] = frozenset()
+        #: Bumped when an action is added: what was worked out before may miss it.
+        self.version = 0
+        self.by_pattern: dict[str, frozenset[str]] = {}
+
+    def add(self, actions: frozenset[str]) -> None:
+        if not actions <= self.actions:
+            self.actions |= actions
+            self.services = frozenset(a.partition(":")[0] for a in self.actions)
+            self.version += 1
+            self.by_pattern.clear()
+
+    def named(self, pattern: str) -> frozenset[str]:
+        """The asked actions an Action pattern names."""
+        found = self.by_pattern.get(pattern)
+        if found is None:
+            found = _NOTHING
+            service, colon, rest = pattern.partition(":")
+            if not colon or ":" in rest or has_wildcard(service) or service.lower() in self.services:
+                # A literal service part expands to that service's actions only: none is asked
+                # about when no asked action is of that service.
+                hits = self.actions.intersection(get_catalog().expand(pattern))
+                found = _interned(hits) if hits else _NOTHING
+            if len(self.by_pattern) >= 1 << 15:
+                self.by_pattern.clear()
+            self.by_pattern[pattern] = found
+        return found
+
+
 _NOTHING: frozenset[str] = frozenset()
+_ASKED = _Asked()
+_MENTIONS: dict[tuple[str, ...], _Wanted] = {}
+#: Per policy identity: the policy (holding it keeps its id its own), the action patterns of its
+#: Allow statements (a NotAction counts as ``*``), and the asked actions they name with the
+#: :attr:`_Asked.version` that answer is of.
+_POLICIES: dict[int, tuple[Policy, tuple[str, ...], int, frozenset[str]]] = {}
 
 
 def _allow_patterns(policy: Policy) -> tuple[str, ...]:
@@ -74,32 +110,48 @@ def _named_by(policy: Policy, wanted: _Wanted) -> frozenset[str]:
         entry = _POLICIES.get(id(policy))
         if entry is not None and entry[0] is policy:
             return found
+    found = _asked_named(policy) & wanted.actions
+    found = _interned(found) if found else _NOTHING
+    wanted.by_policy[id(policy)] = found
+    return found
+
+
+def _asked_named(policy: Policy) -> frozenset[str]:
+    """The asked actions (:data:`_ASKED`) the policy's Allow statements name."""
     entry = _POLICIES.get(id(policy))
     if entry is None or entry[0] is not policy:
         if len(_POLICIES) >= 1 << 16:
             _POLICIES.clear()
             _MENTIONS.clear()
-        entry = _POLICIES[id(policy)] = (policy, _allow_patterns(policy))
+        entry = (policy, _allow_patterns(policy), -1, _NOTHING)
         for other in _MENTIONS.values():
             other.by_policy.pop(id(policy), None)
-    by_pattern = wanted.by_pattern
+    if entry[2] != _ASKED.version:
+        named: set[str] = set()
+        for pattern in entry[1]:
+            named.update(_ASKED.named(pattern))
+        entry = (policy, entry[1], _ASKED.version, _interned(frozenset(named)) if named else _NOTHING)
+        _POLICIES[id(policy)] = entry
+    return entry[3]
+
+
+#: The key of a policy set's asked actions in :attr:`PolicySet.memo`.
+_SET_NAMED = object()
+
+
+def _set_named(permissions: PolicySet) -> frozenset[str]:
+    """The asked actions some Allow statement of the set names (worked out once per set and
+    :attr:`_Asked.version`)."""
+    entry = permissions.memo.get(_SET_NAMED)
+    if entry is not None:
+        version, found = cast(tuple[int, frozenset[str]], entry)
+        if version == _ASKED.version:
+            return found
     named: set[str] = set()
-    for pattern in entry[1]:
-        hits = by_pattern.get(pattern)  # policies repeat the same few patterns
-        if hits is None:
-            if len(by_pattern) >= 1 << 14:
-                by_pattern.clear()
-            hits = _NOTHING
-            service, colon, rest = pattern.partition(":")
-            if not colon or ":" in rest or has_wildcard(service) or service.lower() in wanted.services:
-                # A literal service part expands to that service's actions only: none is wanted
-                # when no wanted action is of that service.
-                hits = wanted.actions.intersection(get_catalog().expand(pattern))
-            hits = by_pattern[pattern] = _interned(hits) if hits else _NOTHING
-        if hits:
-            named.update(hits)
-    found = _interned(frozenset(named)) if named else _NOTHING
-    wanted.by_policy[id(policy)] = found
+    for sourced in permissions.policies:
+        named.update(_asked_named(sourced.policy))
+    found = frozenset(named)
+    permissions.memo[_SET_NAMED] = (_ASKED.version, found)
     return found
 
 
@@ -129,17 +181,7 @@ def mentioned(permissions: PolicySet, wanted: Iterable[str]) -> tuple[str, ...]:
     anything."""
     wanted = tuple(wanted)
     lists = _wanted(wanted)
-    named: frozenset[str] | set[str] = _NOTHING
-    for sourced in permissions.policies:
-        found = _named_by(sourced.policy, lists)
-        if not found:
-            continue
-        if not named:
-            named = found
-        else:
-            if type(named) is frozenset:
-                named = set(named)
-            named |= found
+    named = _set_named(permissions) & lists.actions
     if not named:
         return ()
     if not lists.unique:
