@@ -198,8 +198,19 @@ class Model:
         self._privileged: dict[int, bool] = {}
         self._onehop: dict[int, bool] = {}
         self._memo: dict[tuple[str, ...], bool] = {}
+        self._unions: dict[tuple[object, ...], list[str]] = {}
         # By role identity (the roles live as long as the audit).
         self._trusts: dict[int, tuple[frozenset[str], bool]] = {}
+
+    def union(self, key: tuple[object, ...], compute: Callable[[], list[str]]) -> list[str]:
+        """A list of ARNs that findings share (read only), computed once per ``key``: the pools and
+        masks it is made of."""
+        found = self._unions.get(key)
+        if found is None:
+            if len(self._unions) >= 1 << 12:
+                self._unions.clear()
+            found = self._unions[key] = compute()
+        return found
 
     def cached(self, key: tuple[str, ...], compute: Callable[[], bool]) -> bool:
         """A per-audit memo for yes/no questions other checks ask about a principal."""

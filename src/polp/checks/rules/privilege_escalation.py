@@ -104,8 +104,12 @@ def _finding(subject: Subject, model: Model, hits: list[Hit]) -> Finding:
         arns = only_targets.target_arns()  # the pool's list, shared and read only
         targets = only_targets.targets[:3]
     else:
-        # Pools differ between methods: the union is made of ARNs, first seen first.
-        arns = list(dict.fromkeys(chain.from_iterable(h.target_arns() for h in target_sets.values())))
+        # Pools differ between methods: the union is made of ARNs, first seen first (shared by the
+        # findings with the same targets, like the pool's lists: read only).
+        arns = model.union(
+            ("targets", *target_sets),
+            lambda: list(dict.fromkeys(chain.from_iterable(h.target_arns() for h in target_sets.values()))),
+        )
         targets = tuple(model.context.by_arn[arn] for arn in arns[:3])
     methods = ", ".join(f"{h.method.title} ({h.method.id})" for h in hits[:4])
     if len(hits) > 4:
@@ -130,9 +134,12 @@ def _finding(subject: Subject, model: Model, hits: list[Hit]) -> Finding:
         if only.passable:
             details["passable_roles"] = only.passable_arns_sorted()
     else:
-        passable = set(chain.from_iterable(h.passable_arns_sorted() for h in passable_sets.values()))
+        passable = model.union(
+            ("passable", *sorted(passable_sets)),
+            lambda: sorted({a for h in passable_sets.values() for a in h.passable_arns_sorted()}),
+        )
         if passable:
-            details["passable_roles"] = sorted(passable)
+            details["passable_roles"] = passable
     return finding_for_grants(RULE, subject, grants, message, severity=severity, details=details)
 
 
