@@ -217,14 +217,14 @@ def _session(subject: Subject, context: AuditContext, model: Model, family: Fami
             return None  # no identity pool role to exchange the tokens for
     else:
         pool = model.service_pool(family.services)
-    reachable = _privileged_first(model, pool, model.ranked(pool, 1, pool.same_account(subject.record)))
+    reachable, arns = _privileged_first(model, pool, model.ranked(pool, 1, pool.same_account(subject.record)))
     actions = sorted({g.action for g in grants})
     message = f"{subject.record.kind} {subject.record.name} can {family.what} ({', '.join(actions)})"
     if reachable:
         message += "; privileged roles in reach: " + ", ".join(r.record.name for r in reachable[:3])
     details: dict[str, object] = {
         "family": family.name,
-        "privileged_roles": [r.record.arn for r in reachable],
+        "privileged_roles": arns,
         "statements": statements_of(grants),
     }
     return finding_for_grants(
@@ -232,21 +232,19 @@ def _session(subject: Subject, context: AuditContext, model: Model, family: Fami
     )
 
 
-_RANKED: dict[tuple[int, int], tuple[Pool, list[Subject]]] = {}
+_RANKED: dict[tuple[int, int], tuple[Pool, list[Subject], list[str]]] = {}
 
 
-def _privileged_first(model: Model, pool: Pool, mask: int) -> list[Subject]:
-    """The members of ``mask``, administrators first (a shared, read-only list per pool and mask:
-    the principals of one account share it)."""
+def _privileged_first(model: Model, pool: Pool, mask: int) -> tuple[list[Subject], list[str]]:
+    """The members of ``mask``, administrators first, and their ARNs (shared, read-only lists per
+    pool and mask: the principals of one account share them)."""
     entry = _RANKED.get((id(pool), mask))
     if entry is None or entry[0] is not pool:
         if len(_RANKED) >= 1 << 12:
             _RANKED.clear()
-        entry = _RANKED[(id(pool), mask)] = (
-            pool,
-            sorted(pool.members(mask), key=lambda r: not model.admin(r)),
-        )
-    return entry[1]
+        members = sorted(pool.members(mask), key=lambda r: not model.admin(r))
+        entry = _RANKED[(id(pool), mask)] = (pool, members, [r.record.arn for r in members])
+    return entry[1], entry[2]
 
 
 _WEB_POOLS: dict[tuple[int, str], tuple[Model, Pool]] = {}
