@@ -18,6 +18,8 @@ from __future__ import annotations
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterable
+from itertools import compress, repeat
+from operator import eq
 
 from polp.checks.interface import AuditContext, Subject
 from polp.checks.rules._grants import (
@@ -106,6 +108,7 @@ class AssumeGraph:
         self._account_masks = {a: _mask(found) for a, found in self.by_account.items()}
         self._anyone_mask = _mask(self.anyone)
         self._classes: dict[int, object] = {}
+        self._class_numbers: dict[object, int] = {}
         #: Roles whose trusts read the same, in one account: (trust class, account) -> mask.
         self._class_groups: dict[tuple[object, str | None], int] = {}
         for j, node in enumerate(self.nodes):
@@ -153,10 +156,14 @@ class AssumeGraph:
                             self.sensitive.add(i)
 
     def _class(self, j: int) -> object:
-        """The trust class of role ``j`` (see :func:`_trust_class`), computed once per role."""
+        """The trust class of role ``j`` (see :func:`_trust_class`), computed once per role, as a
+        small number: classes key many look-ups, and a class itself is a deep tuple to hash."""
         if j not in self._classes:
             trust = self.nodes[j].record.trust_policy
-            self._classes[j] = _trust_class(trust.policy) if trust is not None and trust.policy else None
+            found = _trust_class(trust.policy) if trust is not None and trust.policy else None
+            self._classes[j] = (
+                None if found is None else self._class_numbers.setdefault(found, len(self._class_numbers))
+            )
         return self._classes[j]
 
     def _edges(self, i: int) -> array[int]:
@@ -246,7 +253,8 @@ class AssumeGraph:
                 self._memo[memo] = allowed
             if allowed:
                 edges |= bit
-        return array("i", (bit.bit_length() - 1 for bit, _ in pool.bits(edges)))
+        flags = bin(edges)[:1:-1]  # bit i is flags[i]
+        return array("i", compress(range(len(flags)), map(eq, flags, repeat("1"))))
 
     def _trust_decides(
         self,
