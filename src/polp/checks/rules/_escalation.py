@@ -199,6 +199,9 @@ class Model:
         self._onehop: dict[int, bool] = {}
         self._memo: dict[tuple[str, ...], bool] = {}
         self._unions: dict[tuple[object, ...], list[str]] = {}
+        self._passings: dict[
+            tuple[int, tuple[str, ...]], tuple[tuple[Grant, ...], Pool, int, bool] | None
+        ] = {}
         # By role identity (the roles live as long as the audit).
         self._trusts: dict[int, tuple[frozenset[str], bool]] = {}
 
@@ -405,25 +408,43 @@ class Model:
             if not live:
                 return None
             grants.extend(live)
+        passed = self._passing(subject, method.services)
+        if passed is None:
+            return None
+        passing, pool, passable, open_ended = passed
+        return _Raw(method, (*passing, *grants), pool, passable, open_ended=open_ended)
+
+    def _passing(
+        self, subject: Subject, services: tuple[str, ...]
+    ) -> tuple[tuple[Grant, ...], Pool, int, bool] | None:
+        """The subject's PassRole grants that apply to ``services``, the pool of roles trusting them,
+        those it can pass, and whether its grants reach beyond the inventory's roles; ``None``
+        without such a grant. Worked out once per subject and services (methods share services)."""
+        key = (id(subject), services)  # subjects live as long as the audit (and so does the model)
+        if key in self._passings:
+            return self._passings[key]
         passing = [
             p
             for p in (
-                _passed_to(g, method.services)
-                for g in live_grants(subject.permissions, "iam:PassRole", self.now)
+                _passed_to(g, services) for g in live_grants(subject.permissions, "iam:PassRole", self.now)
             )
             if p
         ]
-        if not passing:
-            return None
-        ctx = principal_context(subject.record)
-        pool = self.service_pool(method.services)
-        passable = self._passable_roles(subject, method.services, passing, ctx) & ~pool.bit(
-            subject.record.arn
-        )
-        named = [concrete(p, ctx) for g in passing for p in (g.resources if not g.not_resources else ("*",))]
-        # Only named roles of the inventory: nothing beyond them can be passed.
-        open_ended = not all(arn is not None and self.context.inventory.get(arn) is not None for arn in named)
-        return _Raw(method, (*passing, *grants), pool, passable, open_ended=open_ended)
+        found: tuple[tuple[Grant, ...], Pool, int, bool] | None = None
+        if passing:
+            ctx = principal_context(subject.record)
+            pool = self.service_pool(services)
+            passable = self._passable_roles(subject, services, passing, ctx) & ~pool.bit(subject.record.arn)
+            named = [
+                concrete(p, ctx) for g in passing for p in (g.resources if not g.not_resources else ("*",))
+            ]
+            # Only named roles of the inventory: nothing beyond them can be passed.
+            open_ended = not all(
+                arn is not None and self.context.inventory.get(arn) is not None for arn in named
+            )
+            found = (tuple(passing), pool, passable, open_ended)
+        self._passings[key] = found
+        return found
 
     def _passable_roles(
         self, subject: Subject, services: tuple[str, ...], passing: list[Grant], ctx: RequestContext | None
