@@ -18,8 +18,6 @@ from __future__ import annotations
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterable
-from itertools import compress, repeat
-from operator import eq
 
 from polp.checks.interface import AuditContext, Subject
 from polp.checks.rules._grants import (
@@ -253,8 +251,13 @@ class AssumeGraph:
                 self._memo[memo] = allowed
             if allowed:
                 edges |= bit
+        found: array[int] = array("i")
         flags = bin(edges)[:1:-1]  # bit i is flags[i]
-        return array("i", compress(range(len(flags)), map(eq, flags, repeat("1"))))
+        i = flags.find("1")
+        while i >= 0:
+            found.append(i)
+            i = flags.find("1", i + 1)
+        return found
 
     def _trust_decides(
         self,
