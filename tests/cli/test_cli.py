@@ -177,6 +177,34 @@ def test_the_hand_written_after_is_what_the_manifest_declares() -> None:
     after = polp("verify", manifest, "--against", str(AFTER))
     assert after.returncode == 0, after.stdout
     assert "PASS" in after.stdout
-    before = polp("verify", manifest, "--against", str(BEFORE), "--map", "builder=DeploymentAccount",
-                  "--map", "deployer=DeploymentAccount", "--format", "json")
+    before = polp(
+        "verify",
+        manifest,
+        "--against",
+        str(BEFORE),
+        "--map",
+        "builder=DeploymentAccount",
+        "--map",
+        "deployer=DeploymentAccount",
+        "--format",
+        "json",
+    )
     assert before.returncode == 1
+
+
+def test_only_the_console_script_skips_the_teardown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a finished audit the console script ends the process at once (polp.cli.quick_exit);
+    called in-process with arguments, main() exits as usual, and the report is whole either way."""
+    from polp.cli import main, quick_exit
+
+    monkeypatch.chdir(ROOT)  # the same relative paths as the subprocess below
+
+    out = tmp_path / "in-process.json"
+    with pytest.raises(SystemExit) as ended:
+        main(["audit", str(BEFORE), "--format", "json", "-o", str(out), "--fail-on", "critical"])
+    assert ended.value.code == 1  # still running: SystemExit, not os._exit
+    assert json.loads(out.read_text())["summary"]["findings"] > 0
+    quick_exit.reset()
+    piped = polp("audit", str(BEFORE), "--format", "json", "--fail-on", "critical")
+    assert piped.returncode == 1  # the gate's code survives the quick exit
+    assert json.loads(piped.stdout) == json.loads(out.read_text())  # stdout flushed, whole

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import click
 
+from polp.cli import quick_exit
 from polp.errors import EXIT_INTERNAL, EXIT_USAGE, PolpError
 
 
@@ -62,6 +63,7 @@ def _register() -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the console script and ``python -m polp``."""
     _register()
+    quick_exit.reset()
     try:
         result = cli.main(
             args=list(argv) if argv is not None else None, prog_name="polp", standalone_mode=False
@@ -90,4 +92,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             "(please report it; POLP_DEBUG=1 shows the traceback)\n"
         )
         sys.exit(EXIT_INTERNAL)
-    sys.exit(result if isinstance(result, int) else 0)
+    code = result if isinstance(result, int) else 0
+    if argv is None:  # the console script: a process of its own
+        quick_exit.exit_now(code)
+    sys.exit(code)

@@ -68,6 +68,7 @@ def audit(
     from polp.audit.config import load_config
     from polp.audit.run import audit_inventory, select_checks
     from polp.checks.interface import Severity
+    from polp.cli import quick_exit
     from polp.cli.progress import progress_bar
     from polp.outputs.atomic import write_output
     from polp.outputs.interface import OutputFormat, renderer
@@ -95,6 +96,7 @@ def audit(
     to_terminal = output in (None, "-") and sys.stdout.isatty()
     render = renderer(OutputFormat(fmt), color=to_terminal, width=None)
     write_output(output, render(report))
+    quick_exit.allow()  # the report is written whole; nothing else is open
     gate = Severity.parse(fail_on) if fail_on else config.fail_on
     return EXIT_FINDINGS if report.gate(gate) else EXIT_OK
 
