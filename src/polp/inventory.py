@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
+from polp._slots import fast_init
 from polp.errors import Location
 from polp.iam.model import Policy
 
@@ -19,6 +20,7 @@ PrincipalKind = Literal["user", "role", "group", "policy"]
 PolicyKind = Literal["inline", "managed", "aws-managed", "boundary", "trust", "resource", "scp", "file"]
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class PolicyRef:
     """A policy as a principal holds it.

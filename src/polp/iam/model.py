@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
+from polp._slots import fast_init
 from polp.errors import Location
 from polp.iam.jsonpath import JsonPath, render_path
 from polp.iam.source import DocumentSource
@@ -20,6 +21,7 @@ SetQualifier = Literal["ForAllValues", "ForAnyValue"]
 PRINCIPAL_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Principal:
     """A ``Principal`` or ``NotPrincipal`` element.
@@ -48,6 +50,7 @@ class Principal:
                 yield (kind, value)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ConditionClause:
     """One ``operator: {key: values}`` pair of a Condition block.
@@ -72,6 +75,7 @@ class ConditionClause:
         return self.key.lower()
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Statement:
     """One statement. Absent elements are ``None``; present-but-empty ones are ``()``."""
@@ -96,6 +100,7 @@ class Statement:
         return self.sid if self.sid else render_path(self.path)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Policy:
     """A parsed policy document."""
