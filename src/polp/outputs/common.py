@@ -98,6 +98,7 @@ DETAILS_LIST_LIMIT = 20
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 _COLLECTIONS = (list, tuple, set, frozenset)
+_STRINGS = {str}
 
 
 def _trim(value: Any) -> Any:
@@ -116,9 +117,10 @@ def _trim(value: Any) -> Any:
         return out
     if isinstance(value, _COLLECTIONS):
         items = sorted(value, key=str) if isinstance(value, set | frozenset) else value[:DETAILS_LIST_LIMIT]
-        if all(type(item) is str for item in items):
-            return list(items[:DETAILS_LIST_LIMIT])  # the usual list: ARNs, actions
-        return [_trim(item) for item in items[:DETAILS_LIST_LIMIT]]
+        items = items[:DETAILS_LIST_LIMIT]
+        if set(map(type, items)) <= _STRINGS:
+            return list(items)  # the usual list: ARNs, actions
+        return [_trim(item) for item in items]
     return value
 
 
