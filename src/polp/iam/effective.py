@@ -231,7 +231,18 @@ def _addresses_named(action: str, pattern: str) -> bool:
         return False
     if not info.resource_types:
         return compile_arns((pattern,))("*")
-    return bool(get_catalog().resource_types_matching(info, pattern))
+    # Actions of a service with the same resource types (s3:GetObject, s3:PutObject...) address
+    # the same patterns: matched once per resource-type list.
+    key = (info.service, tuple(rt.name for rt in info.resource_types), pattern)
+    found = _TYPES_ADDRESSED.get(key)
+    if found is None:
+        if len(_TYPES_ADDRESSED) >= 1 << 16:
+            _TYPES_ADDRESSED.clear()
+        found = _TYPES_ADDRESSED[key] = bool(get_catalog().resource_types_matching(info, pattern))
+    return found
+
+
+_TYPES_ADDRESSED: dict[tuple[str, tuple[str, ...], str], bool] = {}
 
 
 def _covers(deny_pattern: str, pattern: str) -> bool:
