@@ -43,6 +43,7 @@ class Arn:
         return ("arn", self.partition, self.service, self.region, self.account, self.resource)
 
 
+@lru_cache(maxsize=1 << 14)  # the catalog's ARN formats are split again and again
 def split_components(text: str) -> tuple[str, str, str, str, str, str] | None:
     """Split on the first five colons that are not inside ``${...}``; None if there are fewer."""
     if "${" not in text:
