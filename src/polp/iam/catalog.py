@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from polp._slots import fast_init
 from polp.errors import PolpError
 from polp.iam import dependent_actions as _deps
 from polp.iam.arn import pattern_may_match_template
@@ -32,6 +33,7 @@ _ASSUME_ROLE_WITH_WEB_IDENTITY = "sts:assumerolewithwebidentity"
 _PLACEHOLDER = re.compile(r"\\\$\\\{[^}]*\\\}|<[^>]*>")
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ActionResourceType:
     """A resource type an action acts on, as the action's table row lists it."""
@@ -42,6 +44,7 @@ class ActionResourceType:
     dependent_actions: tuple[str, ...]
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ActionInfo:
     """One IAM action. ``dependent_actions`` comes from :mod:`polp.iam.dependent_actions`."""
@@ -64,6 +67,7 @@ class ActionInfo:
         return bool(self.resource_types)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ResourceType:
     """A resource type of a service, with its ARN formats (``${...}`` placeholders)."""
