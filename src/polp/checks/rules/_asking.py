@@ -231,11 +231,16 @@ def granted(permissions: PolicySet, actions: Iterable[str]) -> list[Grant]:
         return [g for action in mentioned(permissions, wanted) for g in grants_of(permissions, action)]
     # Each policy's grants stand on their own: take each policy's (worked out once per policy and
     # shared by every set that holds it) and put them in the order of the actions, then the policies.
+    # Keyed by the list's entry (hashed by identity, and kept alive by the key), not by the tuple.
+    lists = _wanted(wanted)
     parts: list[tuple[int, int, tuple[Grant, ...]]] = []
     for position, sourced in enumerate(permissions.policies):
-        for index, grants in per_source(
-            sourced, ("granted", wanted), partial(_granted_alone, sourced, wanted)
-        ):
+        entry = _PER_SOURCE.get((id(sourced), lists))
+        if entry is not None and entry[0] is sourced:
+            found = cast(tuple[tuple[int, tuple[Grant, ...]], ...], entry[1])
+        else:
+            found = per_source(sourced, lists, partial(_granted_alone, sourced, wanted))
+        for index, grants in found:
             parts.append((index, position, grants))
     if len(parts) > 1:
         parts.sort(key=lambda part: (part[0], part[1]))
