@@ -606,14 +606,9 @@ class _PolicyAnswers:
             entry = self._more.get((id(sourced), action))
             if entry is not None and entry[0] is sourced:
                 return entry[1]
+        ref = self._ref
         made = tuple(
-            Grant(
-                action,
-                resources,
-                self._ref(sourced, statement),
-                not_resources=not_resources,
-                condition_keys=keys,
-            )
+            Grant(action, resources, ref(sourced, statement), not_resources, keys)
             for statement, resources, not_resources, keys in answer.allows
         )
         if owner:
