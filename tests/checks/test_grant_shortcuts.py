@@ -337,3 +337,14 @@ def test_deny_masks_are_the_per_member_matches(
     expected = sum(1 << i for i, arn in enumerate(pool.arns) if compiled.matches_resource(arn, context))
     assert expected  # each case names some member
     assert mask == expected
+
+
+def test_selected_members_are_the_set_bits() -> None:
+    from polp.checks.rules._grants import _selected
+
+    rng = random.Random(7)
+    items = [f"arn:aws:iam::111122223333:role/r{i}" for i in range(300)]
+    for _ in range(200):
+        mask = rng.getrandbits(rng.choice([0, 1, 8, 64, 300, 400]))
+        expected = [item for i, item in enumerate(items) if mask >> i & 1]
+        assert list(_selected(items, mask)) == expected

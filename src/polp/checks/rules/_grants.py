@@ -19,7 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, Literal, cast
+from itertools import compress
+from typing import TYPE_CHECKING, Literal, TypeVar, cast
 
 from polp.iam.catalog import get_catalog
 from polp.iam.conditions import evaluate_clause
@@ -471,9 +472,7 @@ class Pool:
         """The members in ``mask``, in the pool's order (the same tuple for the same mask)."""
         found = self._members.get(mask)
         if found is None:
-            subjects = self.subjects
-            flags = bin(mask)[:1:-1]  # bit i is flags[i]
-            found = tuple(subjects[i] for i, flag in enumerate(flags) if flag == "1")
+            found = tuple(_selected(self.subjects, mask))
             if len(self._members) >= 64:  # the masks of one principal's hits, mostly
                 self._members.clear()
             self._members[mask] = found
@@ -484,9 +483,7 @@ class Pool:
         (reports share it): never modify it."""
         found = self._arn_lists.get(mask)
         if found is None:
-            arns = self.arns
-            flags = bin(mask)[:1:-1]  # bit i is flags[i]
-            found = [arns[i] for i, flag in enumerate(flags) if flag == "1"]
+            found = list(_selected(self.arns, mask))
             if len(self._arn_lists) >= 64:
                 self._arn_lists.clear()
             self._arn_lists[mask] = found
@@ -630,6 +627,17 @@ def _partition(pool: Pool, mask: int, statements: Sequence[CompiledStatement]) -
                 split.append(part & ~named)
         parts = split
     return parts
+
+
+T = TypeVar("T")
+
+#: Bit characters of ``bin()`` (reversed) to the bytes 0 and 1, for :func:`itertools.compress`.
+_FLAGS = bytes.maketrans(b"01", b"\x00\x01")
+
+
+def _selected(items: Sequence[T], mask: int) -> Iterator[T]:
+    """The items whose bit is set in ``mask``, in order (at C speed: masks cover thousands)."""
+    return compress(items, bin(mask)[:1:-1].encode().translate(_FLAGS))
 
 
 def _bits(pool: Pool, mask: int) -> Iterator[tuple[int, str]]:
