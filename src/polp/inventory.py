@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Literal
 
 from polp._slots import fast_init
@@ -75,8 +76,7 @@ class PrincipalRecord:
 
     @property
     def account(self) -> str | None:
-        parts = self.arn.split(":", 5)
-        return parts[4] or None if len(parts) == 6 else None
+        return _account_of(self.arn)
 
     @property
     def policies(self) -> tuple[PolicyRef, ...]:
@@ -141,3 +141,9 @@ class Inventory:
 
     def with_principals(self, principals: Iterable[PrincipalRecord]) -> Inventory:
         return replace(self, principals=tuple(principals), _by_arn={}, _groups={})
+
+
+@lru_cache(maxsize=1 << 14)  # asked tens of thousands of times per audit, of a few thousand ARNs
+def _account_of(arn: str) -> str | None:
+    parts = arn.split(":", 5)
+    return parts[4] or None if len(parts) == 6 else None
