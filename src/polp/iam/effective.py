@@ -668,13 +668,18 @@ def _may_name(statement: Statement) -> frozenset[str] | None:
     conservative filter before the exact matchers."""
     if statement.action is None:
         return None  # NotAction covers every service but the ones it lists
+    return _services_of(statement.action)
+
+
+@lru_cache(maxsize=1 << 14)  # statements repeat the same Action lists
+def _services_of(patterns: tuple[str, ...]) -> frozenset[str] | None:
     found: set[str] = set()
-    for pattern in statement.action:
+    for pattern in patterns:
         prefix, sep, _ = pattern.partition(":")
         if not sep or "*" in prefix or "?" in prefix:
             return None
         found.add(prefix.lower())
-    return frozenset(found)
+    return _interned(frozenset(found))
 
 
 class _Stmt:
