@@ -125,7 +125,7 @@ def _trim(value: Any) -> Any:
 
 
 def _details(details: Any) -> dict[str, Any]:
-    trimmed = _trim(dict(details))
+    trimmed = _trim(details if type(details) is dict else dict(details))  # _trim makes a new dict
     assert isinstance(trimmed, dict)
     return trimmed
 
