@@ -35,6 +35,8 @@ from polp.iam.variables import has_variables, substitute_pieces
 from polp.iam.wildcards import has_wildcard
 from polp.inventory import PolicyRef, PrincipalRecord
 
+T = TypeVar("T")
+
 if TYPE_CHECKING:
     from polp.checks.interface import Subject
 
@@ -628,8 +630,6 @@ def _partition(pool: Pool, mask: int, statements: Sequence[CompiledStatement]) -
         parts = split
     return parts
 
-
-T = TypeVar("T")
 
 #: Bit characters of ``bin()`` (reversed) to the bytes 0 and 1, for :func:`itertools.compress`.
 _FLAGS = bytes.maketrans(b"01", b"\x00\x01")
