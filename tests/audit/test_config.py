@@ -116,14 +116,14 @@ def test_ignore_without_reason_is_an_input_error(tmp_path: Path) -> None:
 def test_baseline_marks_old_findings(tmp_path: Path) -> None:
     empty = load_config(str(_empty(tmp_path)))
     first = audit_inventory(_inventory(), empty, checks=[CHECK], now=NOW)
-    data = json.loads("".join(render_json(first)))
+    data = json.loads(b"".join(render_json(first)))
     data["findings"] = data["findings"][:1]
     baseline = tmp_path / "baseline.json"
     baseline.write_text(json.dumps(data))
     second = audit_inventory(_inventory(), empty, checks=[CHECK], baseline=str(baseline), now=NOW)
     assert second.new is not None and len(second.new) == 1
     assert second.gate(Severity.high)
-    data["findings"] = json.loads("".join(render_json(first)))["findings"]
+    data["findings"] = json.loads(b"".join(render_json(first)))["findings"]
     baseline.write_text(json.dumps(data))
     third = audit_inventory(_inventory(), empty, checks=[CHECK], baseline=str(baseline), now=NOW)
     assert not third.gate(Severity.low)

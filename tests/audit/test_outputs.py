@@ -68,7 +68,7 @@ def _report(**kwargs: Any) -> AuditReport:
 
 def test_json_report_validates_against_the_documented_schema() -> None:
     schema = json.loads((ROOT / "docs" / "report.schema.json").read_text())
-    data = json.loads("".join(render_json(_report())))
+    data = json.loads(b"".join(render_json(_report())))
     jsonschema.validate(data, schema)
     assert data["summary"]["by_severity"] == {"critical": 1, "high": 0, "medium": 0, "low": 1}
     assert data["findings"][0]["severity"] == "critical"  # worst first
@@ -82,7 +82,7 @@ def test_json_report_validates_against_the_documented_schema() -> None:
 
 
 def test_sarif_validates_against_sarif_2_1_0(sarif_schema: dict[str, Any]) -> None:
-    log = json.loads("".join(render_sarif(_report())))
+    log = json.loads(b"".join(render_sarif(_report())))
     jsonschema.validate(log, sarif_schema)
     run = log["runs"][0]
     rules = run["tool"]["driver"]["rules"]
@@ -136,14 +136,14 @@ def test_streamed_json_is_one_valid_document_whatever_the_number_of_findings() -
     for count in (0, 1, 3):
         document = {"a": 1, "nested": [{"items": None, "after": True}], "z": "end"}
         items = ({"n": i, "text": "line\nbreak"} for i in range(count))
-        text = "".join(stream_json(document, ("nested", 0, "items"), items))
+        text = b"".join(stream_json(document, ("nested", 0, "items"), items))
         assert json.loads(text) == {
             "a": 1,
             "nested": [{"items": [{"n": i, "text": "line\nbreak"} for i in range(count)], "after": True}],
             "z": "end",
         }
     empty = AuditReport(findings=[], rules=[RULE], subjects=0)
-    assert json.loads("".join(render_json(empty)))["findings"] == []
+    assert json.loads(b"".join(render_json(empty)))["findings"] == []
 
 
 def test_long_detail_lists_are_cut_with_their_total() -> None:

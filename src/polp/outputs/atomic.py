@@ -6,22 +6,29 @@ import contextlib
 import os
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from polp.errors import InputError, Location
 
 
-def write_output(path: str | None, content: str | Iterable[str]) -> None:
-    """Write ``content`` (text, or text in pieces) to ``path`` atomically, or to stdout.
+def write_output(path: str | None, content: str | Iterable[str] | Iterable[bytes]) -> None:
+    """Write ``content`` (text, or text or UTF-8 bytes in pieces) to ``path`` atomically, or to stdout.
 
     A file is written to a temporary name beside it and renamed into place only when complete; if
     anything fails on the way, the temporary file is removed and ``path`` is left untouched.
     """
-    pieces = (content,) if isinstance(content, str) else content
+    pieces: Iterator[Any] = iter((content,) if isinstance(content, str) else content)
+    first: Any = next(pieces, "")
+    binary = isinstance(first, bytes)
     if path is None or path == "-":
-        for piece in pieces:
-            sys.stdout.write(piece)
-        sys.stdout.flush()
+        if binary:
+            sys.stdout.flush()  # what was written as text goes first
+            _write_batched(sys.stdout.buffer.write, b"", first, pieces)
+            sys.stdout.buffer.flush()
+        else:
+            _write_batched(sys.stdout.write, "", first, pieces)
+            sys.stdout.flush()
         return
     directory = os.path.dirname(os.path.abspath(path))
     try:
@@ -29,14 +36,12 @@ def write_output(path: str | None, content: str | Iterable[str]) -> None:
     except OSError as exc:
         raise InputError(f"cannot write output: {exc.strerror or exc}", Location(path)) from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            batch: list[str] = []
-            for piece in pieces:
-                batch.append(piece)
-                if len(batch) >= 512:  # a report streamed a line at a time: fewer, larger writes
-                    handle.write("".join(batch))
-                    batch.clear()
-            handle.write("".join(batch))
+        if binary:
+            with os.fdopen(fd, "wb") as raw:
+                _write_batched(raw.write, b"", first, pieces)
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+                _write_batched(handle.write, "", first, pieces)
         os.replace(tmp, path)
     except OSError as exc:
         with contextlib.suppress(OSError):
@@ -46,3 +51,15 @@ def write_output(path: str | None, content: str | Iterable[str]) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _write_batched(write: Callable[[Any], object], empty: Any, first: Any, pieces: Iterator[Any]) -> None:
+    """Write ``first`` and ``pieces``: a report streamed a line at a time goes out in fewer, larger
+    writes."""
+    batch = [first]
+    for piece in pieces:
+        batch.append(piece)
+        if len(batch) >= 512:
+            write(empty.join(batch))
+            batch.clear()
+    write(empty.join(batch))

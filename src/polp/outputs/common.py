@@ -13,27 +13,32 @@ from polp.checks.interface import Finding
 _SENTINEL = "\x00polp-items\x00"
 
 
-def stream_json(document: dict[str, Any], path: tuple[str | int, ...], items: Iterable[Any]) -> Iterator[str]:
-    """``document`` as indented JSON text, in pieces, with the list at ``path`` streamed from ``items``.
+def stream_json(
+    document: dict[str, Any], path: tuple[str | int, ...], items: Iterable[Any]
+) -> Iterator[bytes]:
+    """``document`` as indented JSON (UTF-8), in pieces, with the list at ``path`` streamed from ``items``.
 
     Each item is serialised on its own line as it comes, so a report of 20,000 findings never exists
     as one Python object or one string. The result parses to the same value as dumping the whole.
+    Bytes, as orjson writes them: a 40 MB report is not decoded to text only to be encoded again.
     """
     holder: Any = document
     for key in path[:-1]:
         holder = holder[key]
     holder[path[-1]] = _SENTINEL
-    text = orjson.dumps(document, option=orjson.OPT_INDENT_2).decode()
-    marker = orjson.dumps(_SENTINEL).decode()
+    text = orjson.dumps(document, option=orjson.OPT_INDENT_2)
+    marker = orjson.dumps(_SENTINEL)
     before, after = text.split(marker, 1)
-    line = before.rsplit("\n", 1)[-1]
-    indent = " " * (len(line) - len(line.lstrip(" ")))
-    yield before + "["
+    line = before.rsplit(b"\n", 1)[-1]
+    indent = b" " * (len(line) - len(line.lstrip(b" ")))
+    yield before + b"["
+    separator = b",\n" + indent + b"  "
     first = True
+    dumps = orjson.dumps
     for item in items:
-        yield ("\n" if first else ",\n") + indent + "  " + orjson.dumps(item).decode()
+        yield (b"\n" + indent + b"  " if first else separator) + dumps(item)
         first = False
-    yield ("\n" + indent + "]" if not first else "]") + after + "\n"
+    yield (b"\n" + indent + b"]" if not first else b"]") + after + b"\n"
 
 
 def tool_info() -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""Output formats, chosen by an enum; each renders an :class:`AuditReport` to text."""
+"""Output formats, chosen by an enum; each renders an :class:`AuditReport` to text (the JSON ones to
+UTF-8 bytes, as their serialiser writes them)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ class OutputFormat(StrEnum):
     html = "html"
 
 
-Renderer = Callable[[AuditReport], str | Iterable[str]]
+Renderer = Callable[[AuditReport], str | Iterable[str] | Iterable[bytes]]
 
 
 def renderer(fmt: OutputFormat, *, color: bool = False, width: int | None = None) -> Renderer:

@@ -38,7 +38,7 @@ def report_dict(report: AuditReport) -> dict[str, object]:
     }
 
 
-def render_json(report: AuditReport) -> Iterator[str]:
+def render_json(report: AuditReport) -> Iterator[bytes]:
     """The report in pieces: the findings are streamed one per line (see ``stream_json``)."""
     paths = relative_paths()
     findings = (finding_json(f, report.is_new(f), paths) for f in report.sorted_findings())

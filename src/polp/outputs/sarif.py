@@ -71,7 +71,7 @@ def _location(
     return location
 
 
-def render_sarif(report: AuditReport) -> Iterator[str]:
+def render_sarif(report: AuditReport) -> Iterator[bytes]:
     rule_list = sorted({r.id: r for r in report.rules}.values(), key=lambda r: r.id)
     known = {r.id for r in rule_list}
     for finding in report.findings:
