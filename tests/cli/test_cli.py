@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -208,3 +209,24 @@ def test_only_the_console_script_skips_the_teardown(tmp_path: Path, monkeypatch:
     piped = polp("audit", str(BEFORE), "--format", "json", "--fail-on", "critical")
     assert piped.returncode == 1  # the gate's code survives the quick exit
     assert json.loads(piped.stdout) == json.loads(out.read_text())  # stdout flushed, whole
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_the_quick_exit_skips_atexit_handlers_unless_debugging(tmp_path: Path, debug: bool) -> None:
+    argv = ["polp", "audit", str(AFTER), "--format", "json", "-o", str(tmp_path / "r.json")]
+    script = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('teardown ran'))\n"
+        f"sys.argv = {argv!r}\n"
+        "from polp.cli import main\n"
+        "main()\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "POLP_DEBUG"}
+    if debug:
+        env["POLP_DEBUG"] = "1"
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads((tmp_path / "r.json").read_text())["findings"] == []
+    assert ("teardown ran" in result.stdout) is debug

@@ -7,6 +7,8 @@ mypy ends its runs the same way. A command that has written its output completel
 or connection open, calls :func:`allow`; the console entry point then flushes the standard streams
 and ends the process with :func:`os._exit`. Commands run in-process (tests, library callers) are not
 affected: only :func:`polp.cli.main` called without arguments, as the console script is, exits so.
+With ``POLP_DEBUG`` set, the process exits the ordinary way, so that coverage, profilers and other
+``atexit`` handlers see its end.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ def exit_now(code: int) -> None:
     """End the process with ``code`` without freeing its objects, if :func:`allow` was called and the
     standard streams can be flushed; otherwise return (the caller exits as usual)."""
     global _allowed
-    if not _allowed:
+    if not _allowed or os.environ.get("POLP_DEBUG"):
         return
     _allowed = False
     try:
