@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from polp._interning import interned
 from polp._slots import fast_init
 from polp.errors import Location
 from polp.iam.catalog import ActionInfo, get_catalog
@@ -322,7 +323,7 @@ class PolicySet:
                     self._any_service = True
                     return None
                 found.update(named)
-            self._services = _interned(frozenset(found))
+            self._services = interned(frozenset(found))
         return self._services
 
     def boundary_actions(self) -> frozenset[str] | None:
@@ -679,7 +680,7 @@ def _services_of(patterns: tuple[str, ...]) -> frozenset[str] | None:
         if not sep or "*" in prefix or "?" in prefix:
             return None
         found.add(prefix.lower())
-    return _interned(frozenset(found))
+    return interned(frozenset(found))
 
 
 class _Stmt:
@@ -725,17 +726,7 @@ def _services_named(
         if named is None:
             return None
         found.update(named)
-    return _interned(frozenset(found))
-
-
-_SETS: dict[frozenset[str], frozenset[str]] = {}
-
-
-def _interned(found: frozenset[str]) -> frozenset[str]:
-    """One object per content (policies and policy sets name the same few services)."""
-    if len(_SETS) >= 1 << 14:
-        _SETS.clear()
-    return _SETS.setdefault(found, found)
+    return interned(frozenset(found))
 
 
 # Answers by policy identity; an entry holds its policy, so the id stays that policy's.

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Generic, TypeVar, cast
 
+from polp._interning import interned
 from polp.checks.rules._scoping import Scope, grant_scope
 from polp.iam.catalog import get_catalog
 from polp.iam.effective import Grant, PolicySet, SourcedPolicy
@@ -66,7 +67,7 @@ class _Asked:
                 # A literal service part expands to that service's actions only: none is asked
                 # about when no asked action is of that service.
                 hits = self.actions.intersection(get_catalog().expand(pattern))
-                found = _interned(hits) if hits else _NOTHING
+                found = interned(hits) if hits else _NOTHING
             if len(self.by_pattern) >= 1 << 15:
                 self.by_pattern.clear()
             self.by_pattern[pattern] = found
@@ -111,7 +112,7 @@ def _named_by(policy: Policy, wanted: _Wanted) -> frozenset[str]:
         if entry is not None and entry[0] is policy:
             return found
     found = _asked_named(policy) & wanted.actions
-    found = _interned(found) if found else _NOTHING
+    found = interned(found) if found else _NOTHING
     wanted.by_policy[id(policy)] = found
     return found
 
@@ -130,7 +131,7 @@ def _asked_named(policy: Policy) -> frozenset[str]:
         named: set[str] = set()
         for pattern in entry[1]:
             named.update(_ASKED.named(pattern))
-        entry = (policy, entry[1], _ASKED.version, _interned(frozenset(named)) if named else _NOTHING)
+        entry = (policy, entry[1], _ASKED.version, interned(frozenset(named)) if named else _NOTHING)
         _POLICIES[id(policy)] = entry
     return entry[3]
 
@@ -163,16 +164,6 @@ def _check_names(wanted: tuple[str, ...]) -> None:
         info = catalog.action(name)
         if info is not None and info.full_name != name:
             raise ValueError(f"{name!r} must be written as the catalog writes it: {info.full_name!r}")
-
-
-_SETS: dict[frozenset[str], frozenset[str]] = {}
-
-
-def _interned(found: frozenset[str]) -> frozenset[str]:
-    """One object per content: many policies name the same few actions."""
-    if len(_SETS) >= 1 << 16:
-        _SETS.clear()
-    return _SETS.setdefault(found, found)
 
 
 def mentioned(permissions: PolicySet, wanted: Iterable[str]) -> tuple[str, ...]:
