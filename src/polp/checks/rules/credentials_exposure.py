@@ -76,10 +76,7 @@ class Family:
     @property
     def names(self) -> tuple[str, ...]:
         """The family's actions, without their resource types."""
-        return _NAMES.setdefault(self.name, tuple(action for action, _ in self.actions))
-
-
-_NAMES: dict[str, tuple[str, ...]] = {}
+        return tuple(action for action, _ in self.actions)
 
 
 SESSION_FAMILIES = (
