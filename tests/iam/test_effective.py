@@ -386,12 +386,12 @@ def test_what_evaluate_allows_the_policy_set_grants(
 
 def test_a_bucket_name_is_not_a_resource_type() -> None:
     # "models/*" is every object of one bucket, not every resource; "table/*" is every table.
-    from polp.iam.effective import _is_unbounded
+    from polp.iam.effective import unbounded_pattern
 
-    assert not _is_unbounded("arn:aws:s3:::models/*")
-    assert _is_unbounded("arn:aws:s3:::*") and _is_unbounded("arn:aws:s3:::*/*")
-    assert _is_unbounded("arn:aws:dynamodb:*:*:table/*")
-    assert _is_unbounded("arn:aws:secretsmanager:*:*:secret:*")
+    assert not unbounded_pattern("arn:aws:s3:::models/*")
+    assert unbounded_pattern("arn:aws:s3:::*") and unbounded_pattern("arn:aws:s3:::*/*")
+    assert unbounded_pattern("arn:aws:dynamodb:*:*:table/*")
+    assert unbounded_pattern("arn:aws:secretsmanager:*:*:secret:*")
 
 
 @pytest.mark.parametrize(

@@ -139,7 +139,7 @@ class Grant:
         where the ARN names the resource)."""
         if self.not_resources:
             return False
-        return any(_is_unbounded(pattern) for pattern in self.resources)
+        return any(unbounded_pattern(pattern) for pattern in self.resources)
 
     @property
     def unconditional(self) -> bool:
@@ -166,10 +166,6 @@ class Grant:
 
 def unbounded_pattern(pattern: str) -> bool:
     """Whether one Resource pattern names every resource (see :attr:`Grant.all_resources`)."""
-    return _is_unbounded(pattern)
-
-
-def _is_unbounded(pattern: str) -> bool:
     if pattern == "*":
         return True
     parts = pattern.split(":", 5)

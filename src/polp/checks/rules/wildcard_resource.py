@@ -34,7 +34,12 @@ from polp.checks.rules._asking import (
     statement_key,
 )
 from polp.checks.rules._wording import who
-from polp.checks.rules.wildcard_service import covered_services, is_identity_allow, names_every_service
+from polp.checks.rules.wildcard_service import (
+    covered_services,
+    is_identity_allow,
+    key_of,
+    names_every_service,
+)
 from polp.iam.catalog import get_catalog
 from polp.iam.effective import Grant, PolicySet, SourcedPolicy
 from polp.iam.model import Statement
@@ -86,7 +91,7 @@ def _statement_grants(permissions: PolicySet) -> list[list[Grant]]:
     inside = permissions.boundary_actions()
     for sourced in permissions.policies:
         for statement, actions in per_source(sourced, "wild-002-actions", partial(_candidates, sourced)):
-            key = (sourced.label, id(sourced.handle), statement.label)
+            key = key_of(sourced, statement)
             found = [
                 g
                 for a in actions
