@@ -27,6 +27,7 @@ from polp.checks.rules._grants import (
     live_grants,
     principal_context,
     request_principal,
+    set_bits,
 )
 from polp.iam.arn import parse_arn
 from polp.iam.context import EMPTY_CONTEXT, RequestContext
@@ -251,13 +252,7 @@ class AssumeGraph:
                 self._memo[memo] = allowed
             if allowed:
                 edges |= bit
-        found: array[int] = array("i")
-        flags = bin(edges)[:1:-1]  # bit i is flags[i]
-        i = flags.find("1")
-        while i >= 0:
-            found.append(i)
-            i = flags.find("1", i + 1)
-        return found
+        return array("i", set_bits(edges))
 
     def _trust_decides(
         self,

@@ -16,7 +16,7 @@ What every access check needs beyond :meth:`PolicySet.grants`:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from itertools import compress
@@ -458,17 +458,18 @@ class Pool:
             self._remember(pattern, found)
         return found
 
+    def named_any(self, patterns: Iterable[str], ctx: RequestContext | None) -> int:
+        """The members whose ARN one of the Resource patterns names (:meth:`named`)."""
+        found = 0
+        for pattern in patterns:
+            found |= self.named(pattern, ctx)
+        return found
+
     def covered(self, grant: Grant, ctx: RequestContext | None) -> int:
         """The members the grant covers (:func:`covers`)."""
         if grant.not_resources:
-            named = 0
-            for pattern in grant.not_resources:
-                named |= self.named(pattern, ctx)
-            return self.full & ~named
-        found = 0
-        for pattern in grant.resources:
-            found |= self.named(pattern, ctx)
-        return found
+            return self.full & ~self.named_any(grant.not_resources, ctx)
+        return self.named_any(grant.resources, ctx)
 
     def members(self, mask: int) -> tuple[Subject, ...]:
         """The members in ``mask``, in the pool's order (the same tuple for the same mask)."""
@@ -505,11 +506,8 @@ class Pool:
     def bits(self, mask: int) -> Iterator[tuple[int, Subject]]:
         """``(bit, member)`` for each member in ``mask``, in the pool's order."""
         subjects = self.subjects
-        flags = bin(mask)[:1:-1]  # bit i is flags[i]
-        i = flags.find("1")
-        while i >= 0:
+        for i in set_bits(mask):
             yield 1 << i, subjects[i]
-            i = flags.find("1", i + 1)
 
     def with_names(self, names: Collection[str]) -> int:
         """The members whose record is named one of ``names``."""
@@ -603,9 +601,7 @@ def _resource_mask(pool: Pool, statement: CompiledStatement) -> int | None:
         return pool.full  # no Resource element: every resource
     if any("${" in p for p in patterns):
         return None
-    named = 0
-    for pattern in patterns:
-        named |= pool.named(pattern, None)
+    named = pool.named_any(patterns, None)
     return pool.full & ~named if statement.resource_negated else named
 
 
@@ -617,9 +613,7 @@ def _partition(pool: Pool, mask: int, statements: Sequence[CompiledStatement]) -
         patterns = statement.resource_patterns
         if patterns is None:
             continue  # matches every resource
-        named = 0
-        for pattern in patterns:
-            named |= pool.named(pattern, None)
+        named = pool.named_any(patterns, None)
         split: list[int] = []
         for part in parts:
             inside = part & named
@@ -640,13 +634,20 @@ def _selected(items: Sequence[T], mask: int) -> Iterator[T]:
     return compress(items, bin(mask)[:1:-1].encode().translate(_FLAGS))
 
 
-def _bits(pool: Pool, mask: int) -> Iterator[tuple[int, str]]:
-    arns = pool.arns
+def set_bits(mask: int) -> Iterator[int]:
+    """The indices of the bits set in ``mask``, in increasing order (one search per set bit: the
+    masks of edges and candidates are sparse)."""
     flags = bin(mask)[:1:-1]  # bit i is flags[i]
     i = flags.find("1")
     while i >= 0:
-        yield 1 << i, arns[i]
+        yield i
         i = flags.find("1", i + 1)
+
+
+def _bits(pool: Pool, mask: int) -> Iterator[tuple[int, str]]:
+    arns = pool.arns
+    for i in set_bits(mask):
+        yield 1 << i, arns[i]
 
 
 def _account(arn: str) -> str:
