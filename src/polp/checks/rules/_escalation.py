@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar, cast
 
 from polp.checks.interface import AuditContext, Subject
 from polp.checks.rules._asking import mentioned
@@ -36,6 +37,7 @@ from polp.iam.effective import Grant, unbounded_pattern
 from polp.iam.principals import MatchKind, RequestPrincipal
 
 Ranker = Callable[[Subject], bool]
+T = TypeVar("T")
 _PASSED_TO = "iam:passedtoservice"
 
 
@@ -197,30 +199,19 @@ class Model:
         self._raw: dict[int, list[_Raw]] = {}
         self._privileged: dict[int, bool] = {}
         self._onehop: dict[int, bool] = {}
-        self._memo: dict[tuple[str, ...], bool] = {}
-        self._unions: dict[tuple[object, ...], list[str]] = {}
+        self._memo: dict[tuple[object, ...], object] = {}
         self._passings: dict[
             tuple[int, tuple[str, ...]], tuple[tuple[Grant, ...], Pool, int, bool] | None
         ] = {}
         # By role identity (the roles live as long as the audit).
         self._trusts: dict[int, tuple[frozenset[str], bool]] = {}
 
-    def union(self, key: tuple[object, ...], compute: Callable[[], list[str]]) -> list[str]:
-        """A list of ARNs that findings share (read only), computed once per ``key``: the pools and
-        masks it is made of."""
-        found = self._unions.get(key)
-        if found is None:
-            if len(self._unions) >= 1 << 12:
-                self._unions.clear()
-            found = self._unions[key] = compute()
-        return found
-
-    def cached(self, key: tuple[str, ...], compute: Callable[[], bool]) -> bool:
-        """A per-audit memo for yes/no questions other checks ask about a principal."""
-        found = self._memo.get(key)
-        if found is None:
-            found = compute()
-            self._memo[key] = found
+    def cached(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
+        """A per-audit memo for what checks work out once: yes/no questions about a principal, lists
+        of ARNs that findings share (read only). Keys start with what the answer is about."""
+        if key in self._memo:
+            return cast(T, self._memo[key])
+        found = self._memo[key] = compute()
         return found
 
     # -- privilege levels ------------------------------------------------------------------------

@@ -106,7 +106,7 @@ def _finding(subject: Subject, model: Model, hits: list[Hit]) -> Finding:
     else:
         # Pools differ between methods: the union is made of ARNs, first seen first (shared by the
         # findings with the same targets, like the pool's lists: read only).
-        arns = model.union(
+        arns = model.cached(
             ("targets", *target_sets),
             lambda: list(dict.fromkeys(chain.from_iterable(h.target_arns() for h in target_sets.values()))),
         )
@@ -134,7 +134,7 @@ def _finding(subject: Subject, model: Model, hits: list[Hit]) -> Finding:
         if only.passable:
             details["passable_roles"] = only.passable_arns_sorted()
     else:
-        passable = model.union(
+        passable = model.cached(
             ("passable", *sorted(passable_sets)),
             lambda: sorted({a for h in passable_sets.values() for a in h.passable_arns_sorted()}),
         )
