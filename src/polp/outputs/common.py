@@ -121,8 +121,7 @@ def _trim(value: Any) -> Any:
             out[key] = _trim(item)
         return out
     if isinstance(value, _COLLECTIONS):
-        items = sorted(value, key=str) if isinstance(value, set | frozenset) else value[:DETAILS_LIST_LIMIT]
-        items = items[:DETAILS_LIST_LIMIT]
+        items = (sorted(value, key=str) if isinstance(value, set | frozenset) else value)[:DETAILS_LIST_LIMIT]
         if set(map(type, items)) <= _STRINGS:
             return list(items)  # the usual list: ARNs, actions
         return [_trim(item) for item in items]
